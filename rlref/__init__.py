@@ -1,3 +1,3 @@
-"""rlref: a reference for reinforcement learning for LLMs whose formulas are checked against code."""
+"""rlref: an RL-for-LLM reference whose formulas are checked against code."""
 
 __version__ = "0.1.0"

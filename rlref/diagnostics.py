@@ -26,4 +26,6 @@ class Diagnostic:
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Sort by path, then line, errors before warnings on the same line."""
-    return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.severity != "error", d.message))
+    return sorted(
+        set(diagnostics), key=lambda d: (d.path, d.line, d.severity != "error", d.message)
+    )

@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """rlref: RL-for-LLM knowledge base with formulas checked against code."""
@@ -42,5 +41,12 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: user errors exit non-zero with a message, never a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except OSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None

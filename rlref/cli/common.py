@@ -1,0 +1,71 @@
+"""Helpers shared by the CLI commands: loading the vault and printing diagnostics."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+
+from rlref.diagnostics import Diagnostic, sort_diagnostics
+
+DEFAULT_VAULT = Path("kb")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print an error for the user (no traceback) and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def require_vault(vault: Path) -> Path:
+    if not vault.is_dir():
+        raise fail(f"vault folder '{vault}' does not exist")
+    return vault
+
+
+def load_checked_index(vault: Path):
+    """Load the vault and build its index, with the formula-binding checks added."""
+    from rlref.index import build_index
+    from rlref.vault import load_vault
+
+    index = build_index(load_vault(require_vault(vault)))
+    index.diagnostics.extend(binding_diagnostics(index))
+    return index
+
+
+def binding_diagnostics(index) -> list[Diagnostic]:
+    """Structural checks of each note's ``formulas:`` bindings (cheap: no sympy/torch)."""
+    try:
+        from rlref.formulas import binding_diagnostics as check_note
+    except ImportError:
+        return []
+    found: list[Diagnostic] = []
+    for note in index.notes.values():
+        found.extend(check_note(note))
+    return found
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], notes: int) -> tuple[int, int]:
+    """Print ``path:line: severity: message`` lines and the summary; return the counts."""
+    ordered = sort_diagnostics(diagnostics)
+    for diagnostic in ordered:
+        typer.echo(diagnostic.format())
+    errors = sum(d.severity == "error" for d in ordered)
+    warnings = len(ordered) - errors
+    typer.echo(f"{notes} notes checked: {errors} error(s), {warnings} warning(s)")
+    return errors, warnings
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

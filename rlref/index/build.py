@@ -1,0 +1,220 @@
+"""Build the concept index from a parsed vault, with every link-level problem reported."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rlref.diagnostics import Diagnostic
+from rlref.index.impl import ImplLocation, locate_impl
+from rlref.vault.load import Vault
+from rlref.vault.model import Note, WikiLink
+from rlref.vault.resolve import LinkTargets, Resolved, find_heading, resolve_link
+
+SCHEMA_VERSION = 1
+ImplLocator = Callable[[str], "ImplLocation | str"]
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    source: str  # note key
+    line: int
+    raw: str
+    target: str | None  # note key or attachment path; None when unresolved
+    kind: str  # "note" | "attachment" | "unresolved"
+    anchor: str | None  # heading anchor in the target, when the link names one
+    embed: bool
+    alias: str | None
+    in_frontmatter: bool
+
+
+@dataclass(frozen=True)
+class MocSection:
+    heading: str
+    anchor: str
+    line: int
+    notes: tuple[str, ...]  # note keys in the order the MOC lists them
+
+
+@dataclass
+class Index:
+    notes: dict[str, Note]
+    links: list[ResolvedLink]
+    backlinks: dict[str, list[str]]
+    tags: dict[str, list[str]]
+    moc_sections: dict[str, list[MocSection]]
+    impl: dict[str, list[ImplLocation]]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def links_from(self, key: str) -> list[ResolvedLink]:
+        return [link for link in self.links if link.source == key]
+
+
+def link_targets(vault: Vault) -> LinkTargets:
+    aliases = {key: note.aliases for key, note in vault.notes.items()}
+    return LinkTargets.build(vault.notes, vault.attachments, aliases)
+
+
+def _resolve_one(
+    note: Note, link: WikiLink, vault: Vault, targets: LinkTargets
+) -> tuple[ResolvedLink, Diagnostic | None]:
+    in_front = link.line < note.body_line
+    resolution = resolve_link(note.key, link.target, targets)
+
+    def result(target: str | None, kind: str, anchor: str | None) -> ResolvedLink:
+        return ResolvedLink(
+            note.key, link.line, link.raw, target, kind, anchor, link.embed, link.alias, in_front
+        )
+
+    if not isinstance(resolution, Resolved):
+        what = resolution.message(link.target)
+        if link.embed and resolution.reason == "broken":
+            what = f"missing embed: no note or file named '{link.target}'"
+        return result(None, "unresolved", None), Diagnostic(note.path, link.line, "error", what)
+    if resolution.kind == "attachment":
+        return result(resolution.path, "attachment", None), None
+    target_note = vault.notes[resolution.path]
+    anchor = None
+    if link.heading:
+        pairs = ((h.text, h.anchor) for h in target_note.headings)
+        anchor = find_heading(link.heading, pairs)
+        if anchor is None:
+            message = f"heading '{link.heading}' not found in '{target_note.key}'"
+            return result(resolution.path, "note", None), Diagnostic(
+                note.path, link.line, "error", message
+            )
+    if link.block and link.block not in target_note.block_ids:
+        message = f"block '^{link.block}' not found in '{target_note.key}'"
+        return result(resolution.path, "note", None), Diagnostic(
+            note.path, link.line, "error", message
+        )
+    return result(resolution.path, "note", anchor), None
+
+
+def _image_diagnostics(note: Note, vault: Vault) -> list[Diagnostic]:
+    found = []
+    folder = posixpath.dirname(note.path)
+    for link in note.markdown_links:
+        if not link.image or "://" in link.url or link.url.startswith("data:"):
+            continue
+        path = posixpath.normpath(posixpath.join(folder, link.url.split("#")[0]))
+        if path.startswith("../") or path not in vault.attachments:
+            found.append(Diagnostic(note.path, link.line, "error", f"missing image '{link.url}'"))
+    return found
+
+
+def _name_clashes(vault: Vault) -> list[Diagnostic]:
+    """Titles and aliases must name one note each."""
+    owners: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for note in vault.notes.values():
+        if note.frontmatter is None:
+            continue
+        owners[note.title.casefold()].append((note.path, note.key_lines.get("title", 2), "title"))
+        for alias in set(note.aliases):
+            line = note.key_lines.get("aliases", 2)
+            owners[alias.casefold()].append((note.path, line, "alias"))
+    found = []
+    for name, places in owners.items():
+        paths = sorted({p for p, _, _ in places})
+        if len(paths) < 2:
+            continue
+        for path, line, kind in places:
+            others = ", ".join(p for p in paths if p != path)
+            found.append(
+                Diagnostic(path, line, "error", f"duplicate {kind} '{name}': also used by {others}")
+            )
+    return found
+
+
+def _moc_sections(note: Note, links: list[ResolvedLink]) -> list[MocSection]:
+    sections: list[MocSection] = []
+    headings = [h for h in note.headings if h.level >= 2] or note.headings
+    for i, heading in enumerate(headings):
+        end = headings[i + 1].line if i + 1 < len(headings) else float("inf")
+        keys: list[str] = []
+        for link in links:
+            if (
+                link.kind == "note"
+                and not link.embed
+                and not link.in_frontmatter
+                and heading.line < link.line < end
+                and link.target != note.key
+                and link.target not in keys
+            ):
+                keys.append(link.target)  # type: ignore[arg-type]
+        sections.append(MocSection(heading.text, heading.anchor, heading.line, tuple(keys)))
+    return sections
+
+
+def _unreachable(vault: Vault, links: list[ResolvedLink]) -> list[Diagnostic]:
+    mocs = [k for k, n in vault.notes.items() if n.frontmatter and n.frontmatter.type == "moc"]
+    if not mocs:
+        return []
+    out_edges: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        if link.kind == "note" and link.target:
+            out_edges[link.source].add(link.target)
+    seen = set(mocs)
+    queue = deque(mocs)
+    while queue:
+        for target in out_edges[queue.popleft()]:
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return [
+        Diagnostic(note.path, 1, "warning", "not reachable from any MOC")
+        for key, note in vault.notes.items()
+        if key not in seen
+    ]
+
+
+def build_index(vault: Vault, locate: ImplLocator = locate_impl) -> Index:
+    """Resolve links and ``impl`` references; collect backlinks, tags and MOC sections."""
+    targets = link_targets(vault)
+    diagnostics: list[Diagnostic] = list(vault.diagnostics)
+    links: list[ResolvedLink] = []
+    backlinks: dict[str, set[str]] = defaultdict(set)
+    tags: dict[str, set[str]] = defaultdict(set)
+    impl: dict[str, list[ImplLocation]] = {}
+    for key, note in vault.notes.items():
+        diagnostics.extend(note.diagnostics)
+        for link in note.links:
+            resolved, problem = _resolve_one(note, link, vault, targets)
+            links.append(resolved)
+            if problem is not None:
+                diagnostics.append(problem)
+            if resolved.kind == "note" and resolved.target and resolved.target != key:
+                backlinks[resolved.target].add(key)
+        diagnostics.extend(_image_diagnostics(note, vault))
+        for tag in note.tags:
+            tags[tag.name].add(key)
+        if note.frontmatter is not None:
+            for tag_name in note.frontmatter.tags:
+                tags[tag_name].add(key)
+            located = []
+            for ref in note.frontmatter.impl:
+                where = locate(ref)
+                if isinstance(where, str):
+                    line = note.key_lines.get("impl", 2)
+                    diagnostics.append(Diagnostic(note.path, line, "error", where))
+                else:
+                    located.append(where)
+            impl[key] = located
+    diagnostics.extend(_name_clashes(vault))
+    diagnostics.extend(_unreachable(vault, links))
+    moc_sections = {
+        key: _moc_sections(note, [lk for lk in links if lk.source == key])
+        for key, note in vault.notes.items()
+        if note.frontmatter is not None and note.frontmatter.type == "moc"
+    }
+    return Index(
+        notes=vault.notes,
+        links=links,
+        backlinks={k: sorted(v) for k, v in backlinks.items()},
+        tags={k: sorted(v) for k, v in sorted(tags.items())},
+        moc_sections=moc_sections,
+        impl=impl,
+        diagnostics=diagnostics,
+    )

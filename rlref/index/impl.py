@@ -1,0 +1,82 @@
+"""Resolve ``module:function`` references without importing the module.
+
+``rlref check`` must stay fast, and importing ``rlref.algos`` would import torch; so the
+module is located on disk (importing only its top-level package) and its source is read
+with ``ast`` for a top-level definition or re-export of the name. The test suite also
+imports every reference for real (tests/index/test_impl_import.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ImplLocation:
+    module: str
+    name: str
+    file: str  # path relative to the package root's parent, POSIX
+    line: int
+
+
+def _module_file(module: str) -> Path | None:
+    top, _, rest = module.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    base = Path(spec.origin).parent if spec.submodule_search_locations else None
+    if not rest:
+        return Path(spec.origin)
+    if base is None:
+        return None
+    candidate = base.joinpath(*rest.split("."))
+    for file in (candidate.with_suffix(".py"), candidate / "__init__.py"):
+        if file.is_file():
+            return file
+    return None
+
+
+@lru_cache(maxsize=256)
+def _top_level_names(file: Path) -> dict[str, int]:
+    """Names a module defines or re-exports at top level, with their lines."""
+    try:
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return {}
+    names: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names[node.name] = node.lineno
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = node.lineno
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            for alias in node.names:
+                names[(alias.asname or alias.name).split(".")[0]] = node.lineno
+    return names
+
+
+def locate_impl(ref: str) -> ImplLocation | str:
+    """The location of ``module:function``, or an error message."""
+    module, _, name = ref.partition(":")
+    file = _module_file(module)
+    if file is None:
+        return f"impl '{ref}': module '{module}' not found"
+    names = _top_level_names(file)
+    if name not in names:
+        return f"impl '{ref}': '{module}' has no '{name}'"
+    root = file
+    for _ in module.split("."):
+        root = root.parent
+    if file.name == "__init__.py":
+        root = root.parent
+    return ImplLocation(module, name, file.relative_to(root).as_posix(), names[name])

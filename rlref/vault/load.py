@@ -1,0 +1,98 @@
+"""Read a vault from disk: the only I/O of ``rlref.vault``."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ftfy import fix_text
+from ftfy.badness import is_bad
+
+from rlref.diagnostics import Diagnostic
+from rlref.vault.model import Note
+from rlref.vault.parse import parse_note
+
+SKIPPED_DIRS = {".obsidian", ".git", ".trash", "node_modules", "__pycache__"}
+
+
+@dataclass
+class Vault:
+    root: Path
+    notes: dict[str, Note]  # keyed by vault path without ".md"
+    attachments: set[str]  # vault paths of non-Markdown files (images, PDFs, …)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def note_by_path(self, path: str) -> Note | None:
+        return self.notes.get(path.removesuffix(".md"))
+
+
+def vault_path(root: Path, file: Path) -> str:
+    """The vault-relative POSIX path of ``file``, NFC-normalised (macOS writes NFD)."""
+    return unicodedata.normalize("NFC", file.relative_to(root).as_posix())
+
+
+def decode_note(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
+    """Decode UTF-8, reporting the first invalid byte by line and byte offset."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}): {exc.reason}"
+        return data.decode("utf-8", errors="replace"), [Diagnostic(path, line, "error", message)]
+
+
+def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
+    """Judge line by line: a whole-file badness test misfires on long files."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.isascii() or not is_bad(line):
+            continue
+        repaired = fix_text(line)
+        quoted = line.strip()[:80]
+        if repaired != line:
+            message = f"mojibake: {quoted!r} — ftfy repairs it as {repaired.strip()[:80]!r}"
+            found.append(Diagnostic(path, number, "error", message))
+        else:
+            found.append(Diagnostic(path, number, "warning", f"possible mojibake: {quoted!r}"))
+    return found
+
+
+def read_note(root: Path, file: Path) -> Note:
+    path = vault_path(root, file)
+    text, problems = decode_note(path, file.read_bytes())
+    note = parse_note(path, text.replace("\r\n", "\n"))
+    note.diagnostics.extend(problems)
+    note.diagnostics.extend(mojibake_diagnostics(path, text))
+    return note
+
+
+def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
+    """Markdown files and other files below ``root``, skipping tool folders."""
+    notes: list[Path] = []
+    others: list[Path] = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            (notes if name.endswith(".md") else others).append(Path(directory) / name)
+    return notes, others
+
+
+def load_vault(root: Path) -> Vault:
+    """Read and parse every ``*.md`` below ``root``."""
+    root = Path(root)
+    note_files, other_files = walk_vault(root)
+    notes: dict[str, Note] = {}
+    diagnostics: list[Diagnostic] = []
+    for file in note_files:
+        note = read_note(root, file)
+        if note.key in notes:
+            # Two files whose names differ only in Unicode normal form collide here.
+            diagnostics.append(
+                Diagnostic(note.path, 1, "error", "another file has the same NFC-normalised path")
+            )
+            continue
+        notes[note.key] = note
+    attachments = {vault_path(root, f) for f in other_files}
+    return Vault(root, notes, attachments, diagnostics)

@@ -1,0 +1,41 @@
+"""The Markdown parser: markdown-it-py (CommonMark + tables + dollar math) with a wikilink rule.
+
+Links are found by the parser, not by regexes over raw text, so ``[[x]]`` inside a code
+span, a fenced block or math is not a link, and ``[[a\\|b]]`` in a table is one link.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+_WIKILINK_BODY = re.compile(r"\[\[([^\[\]\n]*)\]\]")
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    if not embed and not src.startswith("[[", pos):
+        return False
+    match = _WIKILINK_BODY.match(src, pos + 1 if embed else pos)
+    if match is None or not match.group(1).strip():
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = match.group(1)
+        token.meta = {"embed": embed, "offset": src.count("\n", 0, pos)}
+    state.pos = match.end()
+    return True
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The shared parser instance (building one costs more than parsing a note)."""
+    md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    return md

@@ -1,0 +1,218 @@
+"""Parse one note's text into a :class:`Note` (pure: text in, note out)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it.token import Token
+
+from rlref.diagnostics import Diagnostic
+from rlref.vault.frontmatter import SourceRef, read_frontmatter
+from rlref.vault.markdown import parser
+from rlref.vault.model import (
+    Formula,
+    Heading,
+    MarkdownLink,
+    Math,
+    Note,
+    Source,
+    Tag,
+    WikiLink,
+)
+from rlref.vault.slug import unique_anchors
+
+FORMULA_TAG = re.compile(r"^\s*<!--\s*formula:\s*(\S+?)\s*-->\s*$")
+ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
+ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
+# Obsidian tag: '#' after whitespace/start, letters/digits/_/-//, at least one non-digit.
+_TAG_CHAR = r"[^\s#!-,.:-@\[-^`{-~]"
+INLINE_TAG = re.compile(rf"(?:(?<=\s)|(?<=^)|(?<=[（(]))#({_TAG_CHAR}+(?:[/\-_]{_TAG_CHAR}+)*)")
+BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
+WIKILINK_IN_TEXT = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
+
+
+def split_wikilink(inner: str, embed: bool, line: int) -> WikiLink:
+    """Split the text between ``[[`` and ``]]`` into target, heading/block and alias."""
+    raw = inner
+    inner = inner.replace("\\|", "|")
+    target_part, _, alias = inner.partition("|")
+    target, _, fragment = target_part.partition("#")
+    heading: str | None = None
+    block: str | None = None
+    if fragment.startswith("^"):
+        block = fragment[1:].strip()
+    elif _:
+        # Obsidian allows nested headings "#A#B": the last one is the target heading.
+        heading = fragment.split("#")[-1].strip()
+    return WikiLink(
+        target=target.strip(),
+        heading=heading,
+        block=block,
+        alias=alias.strip() if alias else None,
+        embed=embed,
+        line=line,
+        raw=("!" if embed else "") + f"[[{raw}]]",
+    )
+
+
+def _plain_text(children: list[Token]) -> str:
+    """The heading text as the toc sees it once rendered (markup stripped)."""
+    parts = []
+    for child in children:
+        if child.type == "wikilink":
+            link = split_wikilink(child.content, False, 0)
+            parts.append(link.alias or link.heading or link.target)
+        elif child.type in ("text", "code_inline", "math_inline"):
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _source_arxiv(entry: str | SourceRef) -> list[str]:
+    if isinstance(entry, SourceRef):
+        text = " ".join(str(v) for v in (entry.arxiv, entry.url) if v)
+    else:
+        text = entry
+    return [m.group(1) for m in ARXIV_ID.finditer(text)]
+
+
+class _Walker:
+    """Collects the items of one note from markdown-it's token stream."""
+
+    def __init__(self, note: Note) -> None:
+        self.note = note
+        self.heading_texts: list[tuple[int, str, int]] = []
+
+    def line_of(self, token: Token, offset: int = 0) -> int:
+        start = token.map[0] if token.map else 0
+        return self.note.body_line + start + offset
+
+    def walk(self, tokens: list[Token]) -> None:
+        pending_tag: tuple[str, int, int] | None = None  # (id, line, end line in body)
+        for i, token in enumerate(tokens):
+            if pending_tag is not None and token.type != "math_block":
+                self._orphan_tag(pending_tag)
+                pending_tag = None
+            if token.type == "html_block":
+                match = FORMULA_TAG.match(token.content)
+                if match and token.map:
+                    pending_tag = (match.group(1), self.line_of(token), token.map[1])
+            elif token.type in ("math_block", "math_block_label"):
+                self.note.math.append(Math(token.content.strip(), True, self.line_of(token)))
+                if pending_tag is not None:
+                    formula_id, _, tag_end = pending_tag
+                    if token.map and token.map[0] == tag_end:
+                        self._formula(formula_id, token)
+                    else:
+                        self._orphan_tag(pending_tag)
+                    pending_tag = None
+            elif token.type == "heading_open":
+                inline = tokens[i + 1]
+                self.heading_texts.append(
+                    (int(token.tag[1]), _plain_text(inline.children or []), self.line_of(token))
+                )
+            elif token.type == "inline":
+                self._inline(token)
+        if pending_tag is not None:
+            self._orphan_tag(pending_tag)
+        anchors = unique_anchors(text for _, text, _ in self.heading_texts)
+        self.note.headings = [
+            Heading(level, text, anchor, line)
+            for (level, text, line), anchor in zip(self.heading_texts, anchors, strict=True)
+        ]
+
+    def _orphan_tag(self, tag: tuple[str, int, int]) -> None:
+        self.note.diagnostics.append(
+            Diagnostic(
+                self.note.path,
+                tag[1],
+                "warning",
+                f"formula tag '{tag[0]}' is not directly followed by a $$ block",
+            )
+        )
+
+    def _formula(self, formula_id: str, token: Token) -> None:
+        line = self.line_of(token)
+        if any(f.id == formula_id for f in self.note.formulas):
+            self.note.diagnostics.append(
+                Diagnostic(
+                    self.note.path, line - 1, "error", f"duplicate formula id '{formula_id}'"
+                )
+            )
+            return
+        self.note.formulas.append(Formula(formula_id, token.content.strip(), line))
+
+    def _inline(self, token: Token) -> None:
+        for child in token.children or []:
+            offset = (child.meta or {}).get("offset", 0)
+            if child.type == "wikilink":
+                self.note.links.append(
+                    split_wikilink(child.content, child.meta["embed"], self.line_of(token, offset))
+                )
+            elif child.type in ("math_inline", "math_inline_double"):
+                display = child.type == "math_inline_double"
+                self.note.math.append(Math(child.content.strip(), display, self.line_of(token)))
+            elif child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                self.note.markdown_links.append(MarkdownLink(href, False, self.line_of(token)))
+                for match in ARXIV_URL.finditer(href):
+                    self.note.sources.append(Source(match.group(1), self.line_of(token)))
+            elif child.type == "image":
+                src = str(child.attrs.get("src", ""))
+                self.note.markdown_links.append(MarkdownLink(src, True, self.line_of(token)))
+        # Line offsets of text children are not tracked by markdown-it; scan the content.
+        content_lines = token.content.split("\n")
+        for n, text in enumerate(content_lines):
+            if "#" in text:
+                stripped = _without_code_and_math(text)
+                for match in INLINE_TAG.finditer(stripped):
+                    name = match.group(1)
+                    if not name.replace("/", "").replace("-", "").replace("_", "").isdigit():
+                        self.note.tags.append(Tag(name, self.line_of(token, n)))
+            if "^" in text:
+                for match in BLOCK_ID.finditer(text):
+                    self.note.block_ids.add(match.group(1))
+
+
+_CODE_OR_MATH = re.compile(r"`[^`]*`|\$\$[^$]*\$\$|\$[^$]*\$|\[\[[^\]]*\]\]|\]\([^)]*\)")
+
+
+def _without_code_and_math(text: str) -> str:
+    return _CODE_OR_MATH.sub(" ", text)
+
+
+def _frontmatter_links(note: Note, data: dict[str, Any]) -> None:
+    """Wikilinks written in frontmatter values such as ``related:`` are links too."""
+    for key, value in data.items():
+        if key == "formulas":
+            continue
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and "[[" in item:
+                line = note.key_lines.get(key, 2)
+                for match in WIKILINK_IN_TEXT.finditer(item):
+                    note.links.append(split_wikilink(match.group(2), bool(match.group(1)), line))
+
+
+def parse_note(path: str, text: str) -> Note:
+    """Parse the text of the note at vault path ``path`` (POSIX, NFC, with ``.md``)."""
+    front = read_frontmatter(path, text)
+    note = Note(
+        path=path,
+        frontmatter=front.model,
+        raw_frontmatter=front.data,
+        body=front.body,
+        body_line=front.body_line,
+        key_lines=front.key_lines,
+        diagnostics=list(front.diagnostics),
+    )
+    _frontmatter_links(note, front.data)
+    if front.model is not None:
+        line = front.key_lines.get("sources", 2)
+        for entry in front.model.sources:
+            note.sources.extend(Source(arxiv, line) for arxiv in _source_arxiv(entry))
+    tokens = parser().parse(front.body)
+    _Walker(note).walk(tokens)
+    if not front.body.strip():
+        note.diagnostics.append(Diagnostic(path, front.body_line, "warning", "empty note"))
+    return note
