@@ -107,20 +107,21 @@ def _image_diagnostics(note: Note, vault: Vault) -> list[Diagnostic]:
 
 def _name_clashes(vault: Vault) -> list[Diagnostic]:
     """Titles and aliases must name one note each."""
-    owners: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    owners: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
     for note in vault.notes.values():
-        if note.frontmatter is None:
+        if not note.raw_frontmatter:
             continue
-        owners[note.title.casefold()].append((note.path, note.key_lines.get("title", 2), "title"))
+        title_line = note.key_lines.get("title", 2)
+        owners[note.title.casefold()].append((note.path, title_line, "title", note.title))
         for alias in set(note.aliases):
             line = note.key_lines.get("aliases", 2)
-            owners[alias.casefold()].append((note.path, line, "alias"))
+            owners[alias.casefold()].append((note.path, line, "alias", alias))
     found = []
-    for name, places in owners.items():
-        paths = sorted({p for p, _, _ in places})
+    for places in owners.values():
+        paths = sorted({p for p, _, _, _ in places})
         if len(paths) < 2:
             continue
-        for path, line, kind in places:
+        for path, line, kind, name in places:
             others = ", ".join(p for p in paths if p != path)
             found.append(
                 Diagnostic(path, line, "error", f"duplicate {kind} '{name}': also used by {others}")
@@ -133,17 +134,17 @@ def _moc_sections(note: Note, links: list[ResolvedLink]) -> list[MocSection]:
     headings = [h for h in note.headings if h.level >= 2] or note.headings
     for i, heading in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else float("inf")
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # ordered set: the MOC's order, each note once
         for link in links:
             if (
                 link.kind == "note"
+                and link.target
                 and not link.embed
                 and not link.in_frontmatter
                 and heading.line < link.line < end
                 and link.target != note.key
-                and link.target not in keys
             ):
-                keys.append(link.target)  # type: ignore[arg-type]
+                keys.setdefault(link.target)
         sections.append(MocSection(heading.text, heading.anchor, heading.line, tuple(keys)))
     return sections
 

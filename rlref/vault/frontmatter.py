@@ -64,9 +64,27 @@ class Frontmatter(BaseModel):
     formulas: dict[str, Any] = Field(default_factory=dict)
     demo: str | None = None
 
-    _listify = field_validator("tags", "aliases", "sources", "related", "impl", mode="before")(
+    _listify = field_validator("tags", "aliases", "related", "impl", mode="before")(
         classmethod(lambda cls, v: _as_list(v))
     )
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _structured_sources(cls, value: Any) -> Any:
+        # Validate mappings as SourceRef here so an error names the field, not the union.
+        items = _as_list(value)
+        if not isinstance(items, list):
+            return items
+        out = []
+        for item in items:
+            if isinstance(item, dict):
+                try:
+                    item = SourceRef.model_validate(item)
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    raise ValueError(first["msg"].removeprefix("Value error, ")) from None
+            out.append(item)
+        return out
 
     @field_validator("title", mode="before")
     @classmethod
@@ -125,17 +143,27 @@ def split_frontmatter(text: str) -> tuple[str | None, str, int]:
     raise ValueError("frontmatter opened with '---' on line 1 is never closed")
 
 
-def _key_lines(yaml_text: str) -> dict[str, int]:
-    """Line (1-based, in the file) of each top-level key, from the YAML node tree."""
+# libyaml's loader when pyyaml was built with it: parsing YAML dominates reading a vault.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(yaml_text: str) -> tuple[Any, dict[str, int]]:
+    """The YAML value and the line (1-based, in the file) of each top-level key.
+
+    Composes the node tree once and constructs the value from it, so the key lines cost
+    no second parse.
+    """
+    loader = _Loader(yaml_text)
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {
-        str(key.value): key.start_mark.line + 2 for key, _ in node.value if hasattr(key, "value")
-    }
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            key_lines.setdefault(str(key.value), key.start_mark.line + 2)
+    return data, key_lines
 
 
 def _pydantic_message(error: dict[str, Any]) -> str:
@@ -160,10 +188,11 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         diagnostics.append(Diagnostic(path, 1, "error", "no frontmatter: 'title' is required"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     try:
-        data = yaml.safe_load(yaml_text)
+        data, key_lines = _load_yaml(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        # A parser at end of input points past the last line: clamp into the frontmatter.
+        line = min(mark.line, yaml_text.count("\n")) + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         diagnostics.append(Diagnostic(path, line, "error", f"YAML syntax: {problem}"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
@@ -173,7 +202,6 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         diagnostics.append(Diagnostic(path, 2, "error", "frontmatter is not a YAML mapping"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     data = {str(k): v for k, v in data.items()}
-    key_lines = _key_lines(yaml_text)
     for key in data:
         if key in KNOWN_KEYS:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,11 +44,18 @@ def decode_note(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
         return data.decode("utf-8", errors="replace"), [Diagnostic(path, line, "error", message)]
 
 
+# UTF-8 read as Latin-1/cp1252 always leaves characters of U+0080–U+00FF behind; lines
+# without one cannot be mojibake of that kind, and skipping them keeps the check cheap.
+_LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
+
+
 def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
     """Judge line by line: a whole-file badness test misfires on long files."""
-    found = []
+    found: list[Diagnostic] = []
+    if not _LATIN1_SUPPLEMENT.search(text):
+        return found
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.isascii() or not is_bad(line):
+        if not _LATIN1_SUPPLEMENT.search(line) or not is_bad(line):
             continue
         repaired = fix_text(line)
         quoted = line.strip()[:80]
@@ -64,7 +72,8 @@ def read_note(root: Path, file: Path) -> Note:
     text, problems = decode_note(path, file.read_bytes())
     note = parse_note(path, text.replace("\r\n", "\n"))
     note.diagnostics.extend(problems)
-    note.diagnostics.extend(mojibake_diagnostics(path, text))
+    if not problems:  # replacement characters from a failed decode are not mojibake
+        note.diagnostics.extend(mojibake_diagnostics(path, text))
     return note
 
 

@@ -102,8 +102,13 @@ class Note:
     def title(self) -> str:
         if self.frontmatter is not None:
             return self.frontmatter.title
-        return self.name
+        raw = self.raw_frontmatter.get("title")
+        return raw if isinstance(raw, str) and raw else self.name
 
     @property
     def aliases(self) -> list[str]:
-        return list(self.frontmatter.aliases) if self.frontmatter is not None else []
+        if self.frontmatter is not None:
+            return list(self.frontmatter.aliases)
+        # Keep a note that failed validation in the name checks when its aliases are readable.
+        raw = self.raw_frontmatter.get("aliases")
+        return [a for a in raw if isinstance(a, str)] if isinstance(raw, list) else []

@@ -143,23 +143,31 @@ class _Walker:
         self.note.formulas.append(Formula(formula_id, token.content.strip(), line))
 
     def _inline(self, token: Token) -> None:
+        offset = 0  # lines into the inline content, advanced at each line break
         for child in token.children or []:
-            offset = (child.meta or {}).get("offset", 0)
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+                continue
             if child.type == "wikilink":
+                offset = child.meta["offset"]
                 self.note.links.append(
                     split_wikilink(child.content, child.meta["embed"], self.line_of(token, offset))
                 )
             elif child.type in ("math_inline", "math_inline_double"):
                 display = child.type == "math_inline_double"
-                self.note.math.append(Math(child.content.strip(), display, self.line_of(token)))
+                line = self.line_of(token, offset)
+                self.note.math.append(Math(child.content.strip(), display, line))
+                offset += child.content.count("\n")
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
-                self.note.markdown_links.append(MarkdownLink(href, False, self.line_of(token)))
+                line = self.line_of(token, offset)
+                self.note.markdown_links.append(MarkdownLink(href, False, line))
                 for match in ARXIV_URL.finditer(href):
-                    self.note.sources.append(Source(match.group(1), self.line_of(token)))
+                    self.note.sources.append(Source(match.group(1), line))
             elif child.type == "image":
                 src = str(child.attrs.get("src", ""))
-                self.note.markdown_links.append(MarkdownLink(src, True, self.line_of(token)))
+                line = self.line_of(token, offset)
+                self.note.markdown_links.append(MarkdownLink(src, True, line))
         # Line offsets of text children are not tracked by markdown-it; scan the content.
         content_lines = token.content.split("\n")
         for n, text in enumerate(content_lines):

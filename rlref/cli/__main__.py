@@ -1,0 +1,5 @@
+"""``python -m rlref.cli``."""
+
+from rlref.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""Parser tests: what is and is not a link, formula tags, headings, tags, sources, lines."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from rlref.vault import load_vault, parse_note
+
+FRONT = "---\ntitle: T\n---\n"  # the body starts on line 4
+
+
+def parse(body: str):  # noqa: ANN201
+    return parse_note("n.md", FRONT + body)
+
+
+def targets(body: str) -> list[str]:
+    return [link.target for link in parse(body).links]
+
+
+def test_link_forms() -> None:
+    note = parse(
+        "[[a]] [[b|别名]] [[c#标题]] [[d#标题|别名]] [[#本地]] ![[e.png]] [[f#^blk]] [[g#A#B]]\n"
+    )
+    got = [(lk.target, lk.heading, lk.block, lk.alias, lk.embed) for lk in note.links]
+    assert got == [
+        ("a", None, None, None, False),
+        ("b", None, None, "别名", False),
+        ("c", "标题", None, None, False),
+        ("d", "标题", None, "别名", False),
+        ("", "本地", None, None, False),
+        ("e.png", None, None, None, True),
+        ("f", None, "blk", None, False),
+        ("g", "B", None, None, False),
+    ]
+
+
+def test_links_in_code_and_math_are_not_links() -> None:
+    body = (
+        "`[[code span]]` and $[[inline math]]$ and [[real]]\n\n"
+        "```\n[[fenced]]\n```\n\n"
+        "$$\n\\text{[[display math]]}\n$$\n\n"
+        "    [[indented code]]\n"
+    )
+    assert targets(body) == ["real"]
+
+
+def test_alias_in_table_cell_is_one_link() -> None:
+    body = "| a | b |\n|---|---|\n| [[PPO 原理\\|PPO]] | [[x]] |\n"
+    note = parse(body)
+    assert [(lk.target, lk.alias) for lk in note.links] == [("PPO 原理", "PPO"), ("x", None)]
+    assert all(lk.line == 6 for lk in note.links)
+
+
+def test_line_numbers_across_a_paragraph() -> None:
+    note = parse("first line\nsecond [[a]]\nthird ![img](p.png) $x$\n\n# H\n")
+    assert note.links[0].line == 5
+    assert note.markdown_links[0].line == 6
+    assert note.math[0].line == 6
+    assert note.headings[0].line == 8
+
+
+def test_formula_tag_binds_next_display_block() -> None:
+    body = "<!-- formula: ppo-clip -->\n$$\nL = \\min(a, b)\n$$\n\n$$\nuntagged\n$$\n"
+    note = parse(body)
+    assert [(f.id, f.latex, f.line) for f in note.formulas] == [("ppo-clip", "L = \\min(a, b)", 5)]
+    assert len(note.math) == 2
+
+
+def test_formula_tag_separated_by_blank_line_is_a_warning() -> None:
+    note = parse("<!-- formula: lost -->\n\n$$\nx\n$$\n")
+    assert note.formulas == []
+    assert any("lost" in d.message for d in note.diagnostics)
+
+
+def test_duplicate_formula_id_is_an_error() -> None:
+    note = parse("<!-- formula: a -->\n$$\nx\n$$\n\n<!-- formula: a -->\n$$\ny\n$$\n")
+    assert [d.line for d in note.diagnostics if d.severity == "error"] == [9]
+
+
+def test_headings_get_toc_anchors() -> None:
+    note = parse("# PPO 原理\n## 实现对照\n## 实现对照\n## Q&A 面试\n")
+    assert [h.anchor for h in note.headings] == ["ppo-原理", "实现对照", "实现对照_1", "qa-面试"]
+
+
+def test_tags_inline_and_frontmatter() -> None:
+    note = parse_note("n.md", "---\ntitle: T\ntags: [a, '#b']\n---\nx #中文 #c/d C# `#code` #12\n")
+    assert note.frontmatter is not None and note.frontmatter.tags == ["a", "b"]
+    assert [t.name for t in note.tags] == ["中文", "c/d"]
+
+
+def test_sources_from_frontmatter_and_links() -> None:
+    text = (
+        "---\ntitle: T\nsources:\n  - {title: PPO, arxiv: '1707.06347'}\n"
+        "  - 'arXiv:2305.18290 DPO'\n---\nsee [GRPO](https://arxiv.org/abs/2402.03300v2)\n"
+    )
+    note = parse_note("n.md", text)
+    assert [(s.arxiv, s.line) for s in note.sources] == [
+        ("1707.06347", 3),
+        ("2305.18290", 3),
+        ("2402.03300", 7),
+    ]
+
+
+def test_frontmatter_related_links_are_links() -> None:
+    note = parse_note("n.md", '---\ntitle: T\nrelated: ["[[a|A]]", "[[b]]"]\n---\nbody\n')
+    assert [(lk.target, lk.line) for lk in note.links] == [("a", 3), ("b", 3)]
+
+
+def test_callout_math_is_math_not_a_formula() -> None:
+    note = parse("> [!note] 标题\n> $$\n> x = 1\n> $$\n")
+    assert note.formulas == [] and note.math and note.math[0].display
+
+
+def test_nfd_file_names_are_nfc_in_the_vault(tmp_path: Path) -> None:
+    name = unicodedata.normalize("NFD", "Café 概览.md")
+    (tmp_path / name).write_text("---\ntitle: Café\n---\nx\n", encoding="utf-8")
+    vault = load_vault(tmp_path)
+    assert list(vault.notes) == [unicodedata.normalize("NFC", "Café 概览")]
