@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic_vault import write_vault  # noqa: E402
+from synthetic_vault import write_vault
 
-from rlref.index import build_index  # noqa: E402
-from rlref.vault import load_vault  # noqa: E402
+from rlref.index import build_index
+from rlref.vault import load_vault
 
 
 def measure(n: int) -> tuple[float, float, float, int]:

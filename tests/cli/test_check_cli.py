@@ -1,4 +1,4 @@
-"""`rlref check` and `rlref index` on fixture vaults: planted problems at their lines, exit codes."""
+"""`rlref check` and `rlref index` on fixture vaults: planted problems, lines, exit codes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 runner = CliRunner()
 
 
-def run(*args: str):  # noqa: ANN201
+def run(*args: str):
     return runner.invoke(app, list(args))
 
 

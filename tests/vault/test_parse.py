@@ -10,7 +10,7 @@ from rlref.vault import load_vault, parse_note
 FRONT = "---\ntitle: T\n---\n"  # the body starts on line 4
 
 
-def parse(body: str):  # noqa: ANN201
+def parse(body: str):
     return parse_note("n.md", FRONT + body)
 
 
