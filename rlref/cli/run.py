@@ -1,9 +1,95 @@
-"""`rlref run`: not implemented yet (see the issue that owns it)."""
+"""`rlref run`: run a demo by name, or by the title/alias of a note that declares it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from rlref.cli.common import DEFAULT_VAULT, fail
+
+
+def _demo_by_note(name: str, vault: Path) -> str | None:
+    """The ``demo:`` of the note whose title or alias is ``name`` (case-insensitive)."""
+    if not vault.is_dir():
+        return None
+    from rlref.vault import load_vault
+
+    wanted = name.casefold()
+    for note in load_vault(vault).notes.values():
+        front = note.frontmatter
+        if front is None or not front.demo:
+            continue
+        names = {note.title, note.name, note.key, *note.aliases}
+        if wanted in {n.casefold() for n in names}:
+            return front.demo
+    return None
+
+
+def _notes_by_demo(vault: Path) -> dict[str, list[str]]:
+    if not vault.is_dir():
+        return {}
+    from rlref.vault import load_vault
+
+    found: dict[str, list[str]] = {}
+    for note in load_vault(vault).notes.values():
+        if note.frontmatter is not None and note.frontmatter.demo:
+            found.setdefault(note.frontmatter.demo, []).append(note.key)
+    return found
+
+
+def run(
+    name: Annotated[str | None, typer.Argument(help="Demo name, or a note title/alias.")] = None,
+    steps: Annotated[int | None, typer.Option("--steps", min=1, help="Training steps.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
+    list_demos: Annotated[bool, typer.Option("--list", help="List the demos.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when the target is missed.")
+    ] = False,
+    vault: Annotated[Path, typer.Option("--vault", help="Vault folder.")] = DEFAULT_VAULT,
+) -> None:
+    """Run a demo: progress bar, metrics.jsonl, plot.png and a one-line verdict."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rlref.demos import all_demos, get_demo
+
+    if list_demos:
+        notes = _notes_by_demo(vault)
+        table = Table("demo", "trains", "target", "notes")
+        for spec in all_demos():
+            linked = ", ".join(notes.get(spec.name, [])) or spec.note
+            table.add_row(spec.name, spec.summary, spec.target.describe(), linked)
+        Console().print(table)
+        return
+    if name is None:
+        raise fail("name a demo (see `rlref run --list`)", 2)
+    spec = get_demo(name)
+    if spec is None:
+        demo = _demo_by_note(name, vault)
+        spec = get_demo(demo) if demo else None
+    if spec is None:
+        known = ", ".join(s.name for s in all_demos())
+        raise fail(f"no demo or note with a demo named '{name}' (demos: {known})", 2)
+    if device not in ("cpu", "cuda"):
+        raise fail(f"--device must be cpu or cuda, not '{device}'", 2)
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise fail("--device cuda asked for, but torch sees no CUDA device", 2)
+    from rlref.demos.runner import run_demo
+
+    out = out or Path("build/runs") / spec.name
+    result = run_demo(spec, steps or spec.default_steps, seed, out, device)
+    typer.echo(f"wrote {out / result.metrics_file}, {out / result.plot_file}, {out / 'run.json'}")
+    typer.echo(result.verdict())
+    if check and not result.met:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app (filled in by its issue)."""
+    app.command()(run)
