@@ -42,7 +42,7 @@ def test_bad_vault_reports_every_planted_problem_in_order() -> None:
         severity, _, message = fragment.partition(": ")
         assert got.startswith(f"{location}: {severity}: "), (got, want)
         assert message in got, (got, want)
-    assert result.output.splitlines()[-1].endswith("18 error(s), 3 warning(s)")
+    assert result.output.splitlines()[-1].endswith("19 error(s), 3 warning(s)")
 
 
 def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:

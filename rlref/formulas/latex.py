@@ -1,0 +1,256 @@
+r"""Tokens and identifiers of a LaTeX formula (pure Python: no sympy here).
+
+sympy's LaTeX parser is good at structure (``+ - \frac``, powers, implicit products,
+``\log``/``\exp``/``\sqrt``, ``f(x, y)``, ``|x|``) and bad at identifiers: ``\pi_{ref}``
+becomes ``pi_{r*e*f}``, ``\mathbb{E}`` becomes ``E*mathbb``. So identifiers are read here:
+base (letter, Greek, accent, font, word in ``\text{}``), primes, subscript and superscript,
+and written in one *canonical spelling*, the key under which a binding declares them.
+``\pi_\theta``, ``\pi_{\theta}`` and ``\pi_{ \theta }`` share one key, and so do
+``\text{old}``, ``\mathrm{old}`` and ``old``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class LatexError(ValueError):
+    """A formula the checker cannot read; the message names the offending piece."""
+
+
+GREEK = frozenset(
+    """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu
+    nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta
+    Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell nabla partial""".split()
+)
+ACCENTS = {
+    "hat": "hat",
+    "widehat": "hat",
+    "tilde": "tilde",
+    "widetilde": "tilde",
+    "bar": "bar",
+    "overline": "bar",
+    "vec": "vec",
+    "dot": "dot",
+    "ddot": "ddot",
+    "check": "check",
+}
+WORD_FONTS = frozenset(
+    "text textrm textit textsf texttt mathrm mathit mathsf mathtt operatorname".split()
+)
+LETTER_FONTS = {
+    "mathbb": "mathbb",
+    "mathcal": "mathcal",
+    "mathbf": "mathbf",
+    "boldsymbol": "mathbf",
+    "bm": "mathbf",
+    "mathscr": "mathscr",
+    "mathfrak": "mathfrak",
+}
+OPERATOR_WORDS = frozenset("min max arg argmax argmin sum prod sup inf Pr".split())
+# Sizing and spacing never carry meaning.
+DROPPED = frozenset(
+    r"""\left \right \big \Big \bigg \Bigg \bigl \bigr \Bigl \Bigr \biggl \biggr \Biggl \Biggr
+    \bigm \Bigm \, \; \: \! \quad \qquad \displaystyle \textstyle \scriptstyle \limits
+    \nolimits \nonumber \notag \mathstrut ~""".split()
+) | {"\\ "}
+OPEN = {"(": ")", "[": "]", "{": "}"}
+CLOSE = frozenset(OPEN.values())
+EQUALITIES = frozenset(
+    r"= \leftarrow \gets \coloneqq \triangleq \equiv \doteq \approx \eqqcolon".split()
+)
+INEQUALITIES = frozenset(r"< > \lt \gt \le \leq \ge \geq \neq \ne".split())
+RELATIONS = EQUALITIES | INEQUALITIES
+ARGUMENT_BARS = frozenset(["|", r"\mid", r"\|", r"\parallel", r"\Vert"])
+
+_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
+_LABEL = re.compile(r"\\(?:tag|label)\*?\{[^{}]*\}")
+
+
+def tokenize(latex: str) -> list[str]:
+    r"""Split into tokens: ``\name``, ``\x``, or one character; drop spacing and sizing."""
+    text = _LABEL.sub(" ", latex).strip()
+    raw = [t for t in _TOKEN.findall(text) if not t.isspace()]
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        token = raw[i]
+        if token in (r"\left", r"\right") and i + 1 < len(raw) and raw[i + 1] == ".":
+            i += 2  # an invisible delimiter
+            continue
+        if token not in DROPPED:
+            tokens.append(token)
+        i += 1
+    while tokens and tokens[-1] in (".", ",", ";"):  # sentence punctuation after a formula
+        tokens.pop()
+    return tokens
+
+
+def closing(tokens: list[str], start: int) -> int:
+    """Index of the bracket that closes ``tokens[start]``; brackets must nest."""
+    stack: list[str] = []
+    for j in range(start, len(tokens)):
+        token = tokens[j]
+        if token in OPEN:
+            stack.append(OPEN[token])
+        elif token in CLOSE:
+            if not stack or stack[-1] != token:
+                raise LatexError(f"bracket {token!r} does not match")
+            stack.pop()
+            if not stack:
+                return j
+    raise LatexError(f"bracket {tokens[start]!r} is never closed")
+
+
+def read_group(tokens: list[str], i: int) -> tuple[list[str], int]:
+    r"""The TeX argument at ``i``: the inside of ``{…}``, or one token (with its own argument
+    when that token is a font or accent, as in ``_\mathrm{ref}``). Returns (tokens, next)."""
+    if i >= len(tokens):
+        raise LatexError("a subscript, superscript or macro is missing its argument")
+    if tokens[i] == "{":
+        j = closing(tokens, i)
+        return tokens[i + 1 : j], j + 1
+    name = tokens[i][1:] if tokens[i].startswith("\\") else ""
+    if name in WORD_FONTS or name in LETTER_FONTS or name in ACCENTS:
+        inner, j = read_group(tokens, i + 1)
+        return [tokens[i], "{", *inner, "}"], j
+    return [tokens[i]], i + 1
+
+
+def split_top_level(tokens: list[str], separators: frozenset[str] | set[str]) -> list[list[str]]:
+    """Split at separators that are not inside brackets."""
+    parts: list[list[str]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token in OPEN:
+            depth += 1
+        elif token in CLOSE:
+            depth -= 1
+        if depth == 0 and token in separators:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+@dataclass
+class Identifier:
+    """One identifier occurrence: tokens ``start:end`` of the formula."""
+
+    base: str
+    primes: str
+    sub: list[str] | None
+    sup: list[str] | None
+    start: int
+    end: int
+
+    def key(self, with_sup: bool = True) -> str:
+        text = self.base + self.primes
+        if self.sub is not None:
+            text += "_{" + canonical(self.sub) + "}"
+        if with_sup and self.sup is not None:
+            text += "^{" + canonical(self.sup) + "}"
+        return text
+
+    @property
+    def stem(self) -> str:
+        """Base and primes: the name of an indexed base such as ``r`` in ``r_{t+1}``."""
+        return self.base + self.primes
+
+
+def _read_base(tokens: list[str], i: int) -> tuple[str, int] | None:
+    token = tokens[i]
+    if len(token) == 1 and token.isalpha() and token.isascii():
+        return token, i + 1
+    if not token.startswith("\\") or len(token) < 3:
+        return None
+    name = token[1:]
+    if name in GREEK:
+        return token, i + 1
+    if name in ACCENTS:
+        inner, j = read_group(tokens, i + 1)
+        return "\\" + ACCENTS[name] + "{" + canonical(inner) + "}", j
+    if name in WORD_FONTS:
+        inner, j = read_group(tokens, i + 1)
+        word = "".join(inner)
+        if not re.fullmatch(r"\w+", word):
+            raise LatexError(f"\\{name}{{{word}}}: only a plain word can be an identifier")
+        return word, j
+    if name in LETTER_FONTS:
+        inner, j = read_group(tokens, i + 1)
+        return "\\" + LETTER_FONTS[name] + "{" + canonical(inner) + "}", j
+    if name in OPERATOR_WORDS:
+        if name == "arg" and i + 1 < len(tokens) and tokens[i + 1] in (r"\max", r"\min"):
+            return r"\arg" + tokens[i + 1], i + 2
+        return token, i + 1
+    return None
+
+
+def read_identifier(tokens: list[str], i: int) -> Identifier | None:
+    """The identifier starting at ``i``, or None when ``tokens[i]`` does not start one."""
+    found = _read_base(tokens, i)
+    if found is None:
+        return None
+    base, j = found
+    primes = ""
+    while j < len(tokens) and tokens[j] == "'":
+        primes += "'"
+        j += 1
+    ident = Identifier(base, primes, None, None, i, j)
+    for _ in range(2):  # subscript and superscript, in either order
+        if j < len(tokens) and tokens[j] == "_" and ident.sub is None:
+            ident.sub, j = read_group(tokens, j + 1)
+        elif j < len(tokens) and tokens[j] == "^" and ident.sup is None:
+            ident.sup, j = read_group(tokens, j + 1)
+    ident.end = j
+    return ident
+
+
+def canonical(tokens: list[str]) -> str:
+    """The canonical spelling of a token list (identifiers in their key form)."""
+    pieces: list[str] = []
+    i = 0
+    while i < len(tokens):
+        ident = read_identifier(tokens, i)
+        if ident is None:
+            pieces.append(tokens[i])
+            i += 1
+        else:
+            pieces.append(ident.key())
+            i = ident.end
+    text = ""
+    for piece in pieces:
+        # keep ``\theta old`` from fusing into the macro ``\thetaold``
+        if re.search(r"\\[A-Za-z]+$", text) and piece[:1].isalpha():
+            text += " "
+        text += piece
+    return text
+
+
+def canonical_spelling(spelling: str) -> str:
+    """The key of a spelling as a binding declares it (``"\\pi_\\theta"`` → ``\\pi_{\\theta}``)."""
+    return canonical(tokenize(spelling))
+
+
+def split_relation(tokens: list[str]) -> tuple[list[str] | None, list[str], str | None]:
+    """Split ``lhs REL rhs`` at its one top-level relation → (lhs, rhs, relation)."""
+    depth = 0
+    hits: list[int] = []
+    for k, token in enumerate(tokens):
+        if token in OPEN:
+            depth += 1
+        elif token in CLOSE:
+            depth -= 1
+        elif depth == 0 and token == ":" and k + 1 < len(tokens) and tokens[k + 1] == "=":
+            hits.append(k)  # := (the = that follows is part of it)
+        elif depth == 0 and token in RELATIONS and not (k and tokens[k - 1] == ":"):
+            hits.append(k)
+    if not hits:
+        return None, tokens, None
+    if len(hits) > 1:
+        raise LatexError("more than one top-level relation (=, \\leftarrow, …): split the formula")
+    k = hits[0]
+    width = 2 if tokens[k] == ":" else 1
+    relation = "".join(tokens[k : k + width])
+    return tokens[:k], tokens[k + width :], relation

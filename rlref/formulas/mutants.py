@@ -1,0 +1,100 @@
+r"""LaTeX mutants of a formula, for the checker's self-test: each is the kind of drift a
+note suffers (a typo, a swapped subscript) and each must make the check fail.
+
+Operators: ``\min``↔``\max``; one binary ``+``/``-`` flipped; one ``\frac`` inverted;
+``w``↔``l`` subscripts swapped; ``low``↔``high`` swapped; a leading (unary) minus dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rlref.formulas.latex import GREEK
+
+_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
+# a + or - after one of these ends an operand, so the sign is binary
+_OPERAND_END = re.compile(r"[A-Za-z0-9}\])|']")
+
+
+def _tokens(latex: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _TOKEN.finditer(latex) if not m.group().isspace()]
+
+
+def _group_end(latex: str, start: int) -> int:
+    """Index after the ``{…}`` group that opens at ``start`` (or after one character)."""
+    if latex[start] != "{":
+        return start + 1
+    depth = 0
+    for k in range(start, len(latex)):
+        depth += {"{": 1, "}": -1}.get(latex[k], 0)
+        if depth == 0:
+            return k + 1
+    raise ValueError("unbalanced braces")
+
+
+def _is_binary(previous: str | None) -> bool:
+    if previous is None:
+        return False
+    if previous.startswith("\\"):
+        return previous[1:] in GREEK or previous in (r"\infty", r"\}")
+    return bool(_OPERAND_END.fullmatch(previous))
+
+
+def latex_mutants(latex: str) -> Iterator[tuple[str, str]]:
+    """(description, mutated LaTeX) pairs, without duplicates or no-op mutants."""
+    seen = {latex}
+    for name, mutant in _all_mutants(latex):
+        if mutant not in seen:
+            seen.add(mutant)
+            yield name, mutant
+
+
+def _all_mutants(latex: str) -> Iterator[tuple[str, str]]:
+    tokens = _tokens(latex)
+    previous: str | None = None
+    for at, token in tokens:
+        end = at + len(token)
+        if token in (r"\min", r"\max"):
+            other = r"\max" if token == r"\min" else r"\min"
+            yield f"{token}→{other} at {at}", latex[:at] + other + latex[end:]
+        elif token in "+-" and _is_binary(previous):
+            flipped = "-" if token == "+" else "+"
+            yield f"'{token}'→'{flipped}' at {at}", latex[:at] + flipped + latex[end:]
+        elif token == "-":  # a unary minus: at the start, after a relation or a bracket
+            yield f"leading minus dropped at {at}", latex[:at] + latex[end:]
+        elif token in (r"\frac", r"\dfrac", r"\tfrac"):
+            yield from _inverted_fraction(latex, at, end)
+        previous = token
+    yield from _swapped(latex, r"(?<=[_^])(?:\{w\}|w)(?![A-Za-z])",
+                        r"(?<=[_^])(?:\{l\}|l)(?![A-Za-z])", "{w}", "{l}", "w↔l swapped")
+    yield from _swapped(latex, r"\{low\}", r"\{high\}", "{low}", "{high}", "low↔high swapped")
+
+
+def _inverted_fraction(latex: str, at: int, end: int) -> Iterator[tuple[str, str]]:
+    start = end
+    while start < len(latex) and latex[start].isspace():
+        start += 1
+    if start >= len(latex) or latex[start] != "{":
+        return
+    numerator_end = _group_end(latex, start)
+    denominator_start = numerator_end
+    while denominator_start < len(latex) and latex[denominator_start].isspace():
+        denominator_start += 1
+    if denominator_start >= len(latex) or latex[denominator_start] != "{":
+        return
+    denominator_end = _group_end(latex, denominator_start)
+    numerator = latex[start:numerator_end]
+    denominator = latex[denominator_start:denominator_end]
+    mutant = latex[:end] + denominator + numerator + latex[denominator_end:]
+    yield f"fraction inverted at {at}", mutant
+
+
+def _swapped(latex: str, first: str, second: str, first_text: str, second_text: str,
+             name: str) -> Iterator[tuple[str, str]]:
+    if not (re.search(first, latex) and re.search(second, latex)):
+        return
+    marker = "\x00"
+    mutant = re.sub(first, marker, latex)
+    mutant = re.sub(second, first_text, mutant)
+    yield name, mutant.replace(marker, second_text)

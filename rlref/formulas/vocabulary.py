@@ -1,0 +1,141 @@
+"""A formula's vocabulary: what each declared LaTeX spelling *is* (pure Python).
+
+Built from a binding's ``symbols:``. The kind decides how the normaliser rewrites an
+occurrence; the name is the identifier of the sympy object that stands for it.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rlref.formulas.binding import (
+    Binding,
+    BuiltinBinding,
+    FunctionBinding,
+    IndexedBinding,
+    ReductionBinding,
+)
+from rlref.formulas.expr import ExprError, Expression, parameters
+from rlref.formulas.latex import LatexError, canonical_spelling
+
+Kind = Literal["value", "index", "function", "indexed", "reduction", "builtin"]
+
+# builtin → number of arguments (None: two or more); "e" is a constant
+BUILTIN_ARITY: dict[str, int | None] = {
+    "min": None,
+    "max": None,
+    "clip": 3,
+    "sigmoid": 1,
+    "exp": 1,
+    "log": 1,
+    "sqrt": 1,
+    "abs": 1,
+    "sign": 1,
+    "sg": 1,
+    "e": 0,
+    "indicator": 1,
+}
+# Unambiguous everywhere, so a formula may use them without declaring them.
+PRELUDE = {r"\min": "min", r"\max": "max", "clip": "clip", r"\mathbb{1}": "indicator"}
+# ``\mathbb{1}[a < b]``: the comparison inside an indicator becomes a function of both sides.
+COMPARISONS = {
+    "<": "lt", r"\lt": "lt", ">": "gt", r"\gt": "gt", r"\le": "le", r"\leq": "le",
+    r"\ge": "ge", r"\geq": "ge", "=": "eq", r"\neq": "ne", r"\ne": "ne",
+}
+# Names a generated sympy function must not take: lambdify prints these for sympy's own
+# functions, and Python reserves the keywords.
+_RESERVED = frozenset(
+    "exp log sqrt abs sign min max sum mean where select reduce maximum minimum clip sigmoid "
+    "sg logsigmoid e E I N S O Q pi oo nan inf numpy math".split()
+) | frozenset(keyword.kwlist) | frozenset(f"indicator_{op}" for op in set(COMPARISONS.values()))
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # canonical spelling
+    kind: Kind
+    name: str  # identifier of the sympy Symbol / Function
+    arity: int | None = None  # arguments of a function, indexed base or builtin
+    bar: bool = False  # ``|`` / ``\mid`` / ``\|`` separate this function's arguments
+    builtin: str | None = None
+    declared: bool = True  # False for the prelude and for axis letters
+    source: Any = None  # the binding: value expression, function text or ReductionBinding
+
+    @property
+    def applies(self) -> bool:
+        """Whether the LaTeX must give this entry an argument list."""
+        return self.kind == "function" or (self.kind == "builtin" and self.arity != 0)
+
+
+def sympy_name(key: str, taken: set[str]) -> str:
+    """A readable Python identifier for a spelling: ``\\pi_{\\theta}`` → ``pi_theta``."""
+    text = key.replace("'", "_prime")
+    for font in ("mathbb", "mathcal", "mathbf", "mathscr", "mathfrak"):
+        text = text.replace("\\" + font, "")
+    text = re.sub(r"[\W_]+", "_", text).strip("_") or "x"
+    if text[0].isdigit():
+        text = "x_" + text
+    if text in _RESERVED:
+        text += "_"
+    name, n = text, 2
+    while name in taken:
+        name, n = f"{text}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def build_vocabulary(binding: Binding) -> dict[str, Entry]:
+    """Canonical spelling → entry, the prelude included. Raises LatexError or ExprError."""
+    taken: set[str] = set()
+    vocabulary: dict[str, Entry] = {}
+    for key, builtin in PRELUDE.items():
+        vocabulary[key] = Entry(key, "builtin", builtin, BUILTIN_ARITY[builtin], builtin=builtin,
+                                declared=False)
+    spellings: dict[str, str] = {}
+    for spelling, symbol in binding.symbols.items():
+        try:
+            key = canonical_spelling(spelling)
+        except LatexError as error:
+            raise LatexError(f"declared spelling {spelling!r}: {error}") from None
+        if key in spellings:
+            raise LatexError(f"{spelling!r} and {spellings[key]!r} are the same spelling")
+        spellings[key] = spelling
+        vocabulary[key] = _entry(key, symbol, binding, taken)
+    for axis in binding.axes:  # an axis name is also the index letter running along it
+        if axis not in vocabulary and len(axis) == 1 and axis.isalpha():
+            vocabulary[axis] = Entry(axis, "index", sympy_name(axis, taken), declared=False,
+                                     source=axis)
+    return vocabulary
+
+
+def _entry(key: str, symbol: object, binding: Binding, taken: set[str]) -> Entry:
+    # only the parameter list matters here; a symbols-only binding (check: none) may omit
+    # the body: {fn: "y | x"}
+    if isinstance(symbol, FunctionBinding):
+        params, bar = parameters(symbol.fn)
+        return Entry(key, "function", sympy_name(key, taken), len(params), bar, source=symbol.fn)
+    if isinstance(symbol, IndexedBinding):
+        params, bar = parameters(symbol.indexed)
+        if bar:
+            raise ExprError(f"{key}: an indexed base takes its arguments from the subscript")
+        return Entry(key, "indexed", sympy_name(key, taken), len(params), source=symbol.indexed)
+    if isinstance(symbol, ReductionBinding):
+        name = sympy_name(f"{symbol.operation}_{'_'.join(symbol.axes)}", taken)
+        return Entry(key, "reduction", name, source=symbol)
+    if isinstance(symbol, BuiltinBinding):
+        arity = BUILTIN_ARITY[symbol.builtin]
+        return Entry(key, "builtin", symbol.builtin, arity, builtin=symbol.builtin)
+    if symbol is None:  # a symbols-only binding names a plain value with ~ (null)
+        return Entry(key, "value", sympy_name(key, taken))
+    value = Expression.parse(symbol)  # type: ignore[arg-type]
+    is_index = isinstance(symbol, str) and value.source in binding.axes
+    return Entry(key, "index" if is_index else "value", sympy_name(key, taken), source=symbol)
+
+
+def comparison_entry(operator: str) -> Entry:
+    """The two-argument function an indicator of ``a OP b`` becomes."""
+    name = "indicator_" + COMPARISONS[operator]
+    return Entry(name, "builtin", name, 2, builtin=name, declared=False)

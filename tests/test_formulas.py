@@ -1,0 +1,31 @@
+"""Generated tests: one per tagged formula of every note in ``kb/`` (``note::formula-id``).
+
+A new note's formulas are tested without any test code: the formula is read from the note,
+its binding from the note's frontmatter. A formula with neither a binding nor ``check: none``
+plus a reason fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rlref.formulas import check_formula, vault_formulas
+
+KB = Path(__file__).resolve().parents[1] / "kb"
+
+
+def _cases() -> list:
+    found = vault_formulas(KB) if KB.is_dir() else []
+    if not found:  # an empty vault is a failure, not zero silent tests
+        return [pytest.param(None, None, id="kb-has-no-tagged-formulas")]
+    return [pytest.param(note, formula, id=f"{note.key}::{formula.id}") for note, formula in found]
+
+
+@pytest.mark.parametrize(("note", "formula"), _cases())
+def test_formula(note, formula):
+    assert note is not None, f"no tagged formula found in {KB}"
+    result = check_formula(note, formula)
+    where = f"{result.note}:{result.line}: {result.formula}"
+    assert result.status != "fail", f"{where}: {result.message}"
