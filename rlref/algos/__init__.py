@@ -1,0 +1,61 @@
+r"""Reference implementations: the maths of RL for LLMs as readable, exact, fast PyTorch.
+
+Every public function is a pure function of tensors (no trainer, no global state), works for
+float32 and float64 on any device, and treats masks the same way (1 = real token, 0 = pad; pads
+never change a result). Each docstring gives the formula, its source, the matching TRL 1.16 /
+verl 0.9 option where one exists, and the vault note it belongs to.
+
+| module | job |
+|---|---|
+| `lm` | token log-probs (chunked), entropy, masked reductions, sequence log-probs, perplexity |
+| `returns` | discounted returns, TD residuals, λ-returns (a vectorised reverse scan) |
+| `advantages` | GAE, GRPO group advantages, RLOO, OPO, REINFORCE++ |
+| `kl` | k1 / k2 / k3 estimators, exact categorical KL |
+| `policy_loss` | REINFORCE, PPO, value/entropy terms, GRPO (+ re-exports of the next two) |
+| `aggregation` | `aggregate_loss`: the `loss_agg` reduction of a token-loss matrix |
+| `grpo_variants` | DAPO overlong penalty and dynamic sampling, GSPO, CISPO |
+| `preference` | Bradley-Terry, DPO, IPO, hinge, SimPO, ORPO, KTO |
+| `tabular` | finite MDPs, Bellman equations, value iteration, Q-learning, shaping |
+| `bandits` | ε-greedy, UCB1, Thompson sampling, regret |
+| `search` | UCT, PUCT, MCTS |
+| `self_play` | SPIN and SPPO objectives (the verl recipes) |
+| `recipes` | GPG advantages (verl `policy_loss.loss_mode=gpg`) |
+| `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
+| `frontier` | VESPO, MASPO, VCPO and GEPA pieces established from readable code |
+"""
+
+from rlref.algos import (
+    advantages,
+    aggregation,
+    bandits,
+    frontier,
+    grpo_variants,
+    kl,
+    lm,
+    policy_loss,
+    preference,
+    recipes,
+    returns,
+    search,
+    self_play,
+    stability,
+    tabular,
+)
+
+__all__ = [
+    "advantages",
+    "aggregation",
+    "bandits",
+    "frontier",
+    "grpo_variants",
+    "kl",
+    "lm",
+    "policy_loss",
+    "preference",
+    "recipes",
+    "returns",
+    "search",
+    "self_play",
+    "stability",
+    "tabular",
+]

@@ -1,0 +1,297 @@
+r"""The pieces that DAPO, GSPO and CISPO add to GRPO.
+
+* DAPO: a soft penalty for overlong answers (reward shaping) and dynamic sampling (drop the
+  groups that carry no gradient); its clip-higher and token-level loss are the `clip_eps_high`
+  argument of `rlref.algos.policy_loss.ppo_clip_loss` and the `"token-mean"` aggregation.
+* GSPO: a sequence-level (length-normalised) importance ratio, clipped as in PPO.
+* CISPO: REINFORCE weighted by a clipped, stop-gradient importance ratio.
+
+These functions are re-exported by `rlref.algos.policy_loss`, where the notes address them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from rlref.algos.aggregation import LossAgg, _per_token, aggregate_loss
+from rlref.algos.lm import masked_mean
+
+__all__ = [
+    "PolicyLoss",
+    "cispo_loss",
+    "dapo_overlong_penalty",
+    "dynamic_sampling_filter",
+    "gspo_loss",
+    "gspo_sequence_ratio",
+    "gspo_token_ratio",
+]
+
+
+class PolicyLoss(NamedTuple):
+    """The loss and the share of real tokens whose ratio was clipped."""
+
+    loss: torch.Tensor
+    clip_fraction: torch.Tensor
+
+
+def dapo_overlong_penalty(
+    lengths: torch.Tensor, max_length: int, cache_length: int, penalty_factor: float = 1.0
+) -> torch.Tensor:
+    r"""DAPO's soft overlong punishment: a length penalty that ramps up over the last tokens.
+
+    $$
+    R_{\text{length}}(y) = \begin{cases}
+    0, & |y| \le L_{\max} - L_{\text{cache}} \\
+    \dfrac{(L_{\max} - L_{\text{cache}}) - |y|}{L_{\text{cache}}},
+      & L_{\max} - L_{\text{cache}} < |y| \le L_{\max} \\
+    -1, & L_{\max} < |y|
+    \end{cases}
+    $$
+
+    (times `penalty_factor`, 1 in the paper), added to the task reward. TRL:
+    `trl.rewards.get_soft_overlong_punishment(max_completion_len=L_max, soft_punish_cache=L_cache)`;
+    verl: `reward.reward_manager.name="dapo"` with
+    `reward.reward_kwargs.overlong_buffer_cfg` (`len` = $L_{\text{cache}}$, `penalty_factor`)
+    and `reward.reward_kwargs.max_resp_len` = $L_{\max}$.
+
+    Source: *DAPO: An Open-Source LLM Reinforcement Learning System at Scale*, arXiv:2503.14476,
+    eq. 13.
+
+    Note: [[AI/LLM/RL/DAPO/DAPO 原理]]
+
+    Args:
+        lengths: Completion lengths $|y|$ in tokens, shape `(N,)`.
+        max_length: $L_{\max}$.
+        cache_length: $L_{\text{cache}} > 0$, the width of the soft zone.
+        penalty_factor: Scale of the penalty.
+
+    Returns:
+        $R_{\text{length}}$, shape `(N,)`, floating dtype (default dtype for integer lengths).
+    """
+    if cache_length <= 0:
+        raise ValueError("cache_length must be positive")
+    dtype = lengths.dtype if lengths.is_floating_point() else torch.get_default_dtype()
+    length = lengths.to(dtype)
+    soft_start = max_length - cache_length
+    # ((L_max − L_cache) − |y|) / L_cache inside the soft zone
+    ramp = (soft_start - length) / cache_length
+    penalty = torch.where(length <= soft_start, torch.zeros_like(length), ramp)
+    penalty = torch.where(length > max_length, -torch.ones_like(length), penalty)
+    return penalty_factor * penalty
+
+
+def dynamic_sampling_filter(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
+    r"""DAPO's dynamic sampling: keep only groups whose rewards are not all equal.
+
+    $$
+    \text{keep group } q \iff 0 < \big|\{o_i : \text{is\_equivalent}(a, o_i)\}\big| < G
+    $$
+
+    where $a$ is the reference answer; in general, a group is kept unless its $G$ rewards are all
+    equal. Such a group has group-relative advantages that are all 0, hence no gradient, so it is
+    dropped and more prompts are sampled. TRL has no
+    such filter; verl: `algorithm.filter_groups.enable=True` (with `filter_groups.metric`).
+
+    Source: *DAPO: An Open-Source LLM Reinforcement Learning System at Scale*, arXiv:2503.14476.
+
+    Note: [[AI/LLM/RL/DAPO/DAPO 原理]]
+
+    Args:
+        rewards: One reward per completion, shape `(N,)`, groups of `group_size` contiguous.
+        group_size: $G$.
+
+    Returns:
+        Boolean keep-mask, shape `(N,)` (the same value for every member of a group).
+    """
+    if rewards.dim() != 1 or rewards.numel() % group_size:
+        raise ValueError("rewards must be (N,) with N a multiple of group_size")
+    grouped = rewards.view(-1, group_size)
+    varied = (grouped != grouped[:, :1]).any(dim=-1)  # some reward differs from the first
+    return varied.repeat_interleave(group_size)
+
+
+def gspo_sequence_ratio(
+    logp: torch.Tensor, old_logp: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    r"""GSPO's sequence-level importance ratio: the length-normalised (geometric-mean) ratio.
+
+    $$
+    s_i(\theta)
+    = \left(\frac{\pi_\theta(o_i \mid q)}{\pi_{\theta_{\text{old}}}(o_i \mid q)}
+    \right)^{\frac{1}{|o_i|}}
+    = \exp\left(\frac{1}{|o_i|}\sum_{t=1}^{|o_i|}
+    \log\frac{\pi_\theta(o_{i,t} \mid q, o_{i,<t})}
+    {\pi_{\theta_{\text{old}}}(o_{i,t} \mid q, o_{i,<t})}
+    \right)
+    $$
+
+    TRL: `GRPOConfig(importance_sampling_level="sequence")`.
+
+    Source: *Group Sequence Policy Optimization*, arXiv:2507.18071.
+
+    Note: [[AI/LLM/RL/Other-Algorithms/GSPO-Unsloth实践]]
+
+    Args:
+        logp: $\log\pi_\theta$, shape `(B, T)`.
+        old_logp: $\log\pi_{\theta_{\text{old}}}$, shape `(B, T)`.
+        mask: Completion mask, shape `(B, T)`.
+
+    Returns:
+        $s_i(\theta)$, shape `(B,)`.
+    """
+    # s_i = exp(mean_t log(π_θ / π_old))
+    return torch.exp(masked_mean(logp - old_logp, mask, dim=-1))
+
+
+def gspo_token_ratio(
+    logp: torch.Tensor, old_logp: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    r"""GSPO-token's ratio: the value of $s_i$ on every token, the gradient of that token alone.
+
+    $$
+    s_{i,t}(\theta) = \operatorname{sg}\big[s_i(\theta)\big]\cdot
+    \frac{\pi_\theta(o_{i,t} \mid q, o_{i,<t})}
+    {\operatorname{sg}\big[\pi_\theta(o_{i,t} \mid q, o_{i,<t})\big]}
+    $$
+
+    ($\operatorname{sg}$ = stop-gradient). Numerically $s_{i,t} = s_i$; its gradient is
+    $s_i\,\nabla_\theta\log\pi_\theta(o_{i,t})$, which lets advantages differ per token.
+    verl: `actor_rollout_ref.actor.policy_loss.loss_mode="gspo"` uses this form.
+
+    Source: *Group Sequence Policy Optimization*, arXiv:2507.18071 (GSPO-token).
+
+    Note: [[AI/LLM/RL/Other-Algorithms/GSPO-Unsloth实践]]
+
+    Args:
+        logp: $\log\pi_\theta$, shape `(B, T)`.
+        old_logp: $\log\pi_{\theta_{\text{old}}}$, shape `(B, T)`.
+        mask: Completion mask, shape `(B, T)`.
+
+    Returns:
+        $s_{i,t}(\theta)$, shape `(B, T)`.
+    """
+    log_seq_ratio = masked_mean(logp - old_logp, mask, dim=-1).detach().unsqueeze(-1)
+    # s_{i,t} = sg[s_i] · π_θ / sg[π_θ]
+    return torch.exp(log_seq_ratio + logp - logp.detach())
+
+
+def gspo_loss(
+    logp: torch.Tensor,
+    old_logp: torch.Tensor,
+    advantages: torch.Tensor,
+    mask: torch.Tensor,
+    clip_eps_low: float = 3e-4,
+    clip_eps_high: float = 4e-4,
+    *,
+    token_level: bool = False,
+    loss_agg: LossAgg = "seq-mean-token-mean",
+) -> PolicyLoss:
+    r"""GSPO: PPO-style clipping applied to the sequence-level ratio $s_i$ (or $s_{i,t}$).
+
+    $$
+    \mathcal{L}^{\text{GSPO}} = -\frac{1}{G}\sum_{i=1}^{G}
+    \min\Big(s_i(\theta)\hat A_i,\;
+    \operatorname{clip}\big(s_i(\theta),
+    1-\varepsilon_{\text{low}}, 1+\varepsilon_{\text{high}}\big)\hat A_i\Big)
+    $$
+
+    Implemented by giving every token of completion $i$ the ratio $s_i$ and reducing with
+    `"seq-mean-token-mean"`, which equals the sequence mean above. `token_level=True` uses
+    $s_{i,t}$ (GSPO-token): same value, and the same gradient when $\hat A_{i,t} = \hat A_i$.
+    A clipped sequence contributes no gradient at all. The defaults are the paper's clipping
+    ranges ($3\times10^{-4}$, $4\times10^{-4}$), orders of magnitude below PPO's because
+    $s_i$ is a per-token geometric mean.
+
+    TRL: `GRPOConfig(importance_sampling_level="sequence", loss_type="grpo", epsilon=3e-4,
+    epsilon_high=4e-4)`; verl: `actor.policy_loss.loss_mode="gspo"` (the token form) with
+    `clip_ratio_low`/`clip_ratio_high` and `loss_agg_mode="seq-mean-token-mean"`.
+
+    Source: *Group Sequence Policy Optimization*, arXiv:2507.18071 (objective: eq. 5).
+
+    Note: [[AI/LLM/RL/Other-Algorithms/GSPO-Unsloth实践]]
+
+    Args:
+        logp: $\log\pi_\theta$, shape `(B, T)`.
+        old_logp: $\log\pi_{\theta_{\text{old}}}$, shape `(B, T)`.
+        advantages: $\hat A$, shape `(B,)` or `(B, T)` (per-token only makes sense with
+            `token_level=True`).
+        mask: Completion mask, shape `(B, T)`.
+        clip_eps_low: $\varepsilon_{\text{low}}$.
+        clip_eps_high: $\varepsilon_{\text{high}}$.
+        token_level: Use GSPO-token's $s_{i,t}$ instead of $s_i$.
+        loss_agg: Aggregation mode, see `aggregate_loss`.
+
+    Returns:
+        `PolicyLoss(loss, clip_fraction)`; the fraction counts tokens of clipped sequences.
+    """
+    if token_level:
+        ratio = gspo_token_ratio(logp, old_logp, mask)
+    else:
+        ratio = gspo_sequence_ratio(logp, old_logp, mask).unsqueeze(-1).expand_as(logp)
+    advantages = _per_token(advantages)
+    clipped_ratio = ratio.clamp(1.0 - clip_eps_low, 1.0 + clip_eps_high)
+    # −min(s A, clip(s, 1 − ε_low, 1 + ε_high) A)
+    per_token = -torch.minimum(ratio * advantages, clipped_ratio * advantages)
+    clipped = ((ratio > 1.0 + clip_eps_high) & (advantages > 0)) | (
+        (ratio < 1.0 - clip_eps_low) & (advantages < 0)
+    )
+    loss = aggregate_loss(per_token, mask, loss_agg)
+    return PolicyLoss(loss, masked_mean(clipped.to(logp.dtype), mask))
+
+
+def cispo_loss(
+    logp: torch.Tensor,
+    old_logp: torch.Tensor,
+    advantages: torch.Tensor,
+    mask: torch.Tensor,
+    clip_eps_high: float,
+    clip_eps_low: float | None = None,
+    loss_agg: LossAgg = "token-mean",
+) -> PolicyLoss:
+    r"""CISPO: REINFORCE weighted by a clipped, stop-gradient importance ratio. No token is dropped.
+
+    $$
+    \mathcal{L}^{\text{CISPO}}_{i,t}
+    = -\operatorname{sg}\big(\hat r_{i,t}(\theta)\big)\,\hat A_{i,t}\,
+    \log\pi_\theta(o_{i,t} \mid q, o_{i,<t}),
+    \qquad
+    \hat r_{i,t} = \operatorname{clip}\big(r_{i,t}(\theta),\;
+    1-\varepsilon^{IS}_{\text{low}},\ 1+\varepsilon^{IS}_{\text{high}}\big)
+    $$
+
+    Unlike PPO, where a clipped token gets zero gradient, every token keeps the gradient
+    $\hat r\,\hat A\,\nabla\log\pi_\theta$; only the size of its weight is bounded. The paper
+    reduces with a token mean over the batch (the default).
+
+    `clip_eps_low=None` leaves the ratio unbounded below. TRL: `GRPOConfig(loss_type="cispo",
+    epsilon_high=E)` clips the ratio at `E` itself (upper bound only), i.e. `clip_eps_high = E − 1`
+    here; verl: `actor.policy_loss.loss_mode="cispo"` with `clip_ratio_low`/`clip_ratio_high`.
+
+    Source: *MiniMax-M1: Scaling Test-Time Compute Efficiently with Lightning Attention*,
+    arXiv:2506.13585.
+
+    Note: [[AI/LLM/RL/Theory/GRPO-Improvement-Panorama-2026]]
+
+    Args:
+        logp: $\log\pi_\theta$ (must carry the gradient), shape `(B, T)`.
+        old_logp: $\log\pi_{\theta_{\text{old}}}$, shape `(B, T)`.
+        advantages: $\hat A$, shape `(B,)` or `(B, T)`.
+        mask: Completion mask, shape `(B, T)`.
+        clip_eps_high: $\varepsilon^{IS}_{\text{high}}$.
+        clip_eps_low: $\varepsilon^{IS}_{\text{low}}$; `None` = no lower bound.
+        loss_agg: Aggregation mode, see `aggregate_loss`.
+
+    Returns:
+        `PolicyLoss(loss, clip_fraction)`; the fraction counts tokens whose ratio was clipped.
+    """
+    # r = π_θ / π_old, without gradient
+    ratio = torch.exp(logp - old_logp).detach()
+    low = None if clip_eps_low is None else 1.0 - clip_eps_low
+    # r̂ = sg(clip(r, 1 − ε_low, 1 + ε_high))
+    weight = ratio.clamp(min=low, max=1.0 + clip_eps_high)
+    # −sg(r̂) · Â · log π_θ
+    per_token = -weight * _per_token(advantages) * logp
+    clipped = (weight != ratio).to(logp.dtype)
+    return PolicyLoss(aggregate_loss(per_token, mask, loss_agg), masked_mean(clipped, mask))

@@ -1,0 +1,135 @@
+r"""KL divergence: Schulman's sampled estimators k1, k2, k3 and the exact categorical KL.
+
+The estimators take the log-probs of *sampled* tokens $x \sim \pi_\theta$ under the policy and the
+reference and estimate the reverse KL $\mathrm{KL}(\pi_\theta \,\|\, \pi_{\text{ref}})$ per token,
+through the log-ratio
+
+$$
+\log \rho = \log \pi_{\text{ref}}(x) - \log \pi_\theta(x).
+$$
+
+No clamp is applied (verl clamps k3's log-ratio to $[-20, 20]$ and k3 itself to $[-10, 10]$ for
+stability); inputs are the exact formulas.
+
+Source for k1/k2/k3: J. Schulman, *Approximating KL Divergence* (blog post, 2020,
+http://joschu.net/blog/kl-approx.html).
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["kl_categorical", "kl_k1", "kl_k2", "kl_k3"]
+
+
+def kl_k1(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    r"""k1: the naive estimator, $-\log\rho$. Unbiased, high variance, can be negative.
+
+    $$
+    k_1 = -\log \rho = \log \pi_\theta(x) - \log \pi_{\text{ref}}(x)
+    $$
+
+    verl: `algorithm.kl_penalty="kl"` (or `"k1"`) for the in-reward penalty, and
+    `actor_rollout_ref.actor.kl_loss_type="kl"` for the KL loss.
+
+    Source: J. Schulman, *Approximating KL Divergence* (2020).
+
+    Note: [[AI/LLM/RL/Fundamentals/KL散度]]
+
+    Args:
+        logp: $\log \pi_\theta(x)$ of sampled tokens, any shape, e.g. `(B, T)`.
+        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+
+    Returns:
+        Per-token $k_1$, same shape.
+    """
+    # k1 = log π_θ − log π_ref
+    return logp - ref_logp
+
+
+def kl_k2(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    r"""k2: half the squared log-ratio. Biased, low variance, always ≥ 0.
+
+    $$
+    k_2 = \tfrac{1}{2}(\log \rho)^2
+    $$
+
+    Its gradient equals the gradient of the true KL in expectation. verl:
+    `algorithm.kl_penalty="mse"` (or `"k2"`), `actor.kl_loss_type="mse"`.
+
+    Source: J. Schulman, *Approximating KL Divergence* (2020).
+
+    Note: [[AI/LLM/RL/Fundamentals/KL散度]]
+
+    Args:
+        logp: $\log \pi_\theta(x)$, any shape.
+        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+
+    Returns:
+        Per-token $k_2$, same shape.
+    """
+    log_ratio = ref_logp - logp
+    # k2 = ½ (log ρ)²
+    return 0.5 * log_ratio**2
+
+
+def kl_k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    r"""k3: unbiased and always ≥ 0 — the GRPO KL penalty.
+
+    $$
+    k_3 = (\rho - 1) - \log \rho
+    = \frac{\pi_{\text{ref}}(x)}{\pi_\theta(x)} - \log\frac{\pi_{\text{ref}}(x)}{\pi_\theta(x)} - 1
+    $$
+
+    $\mathbb{E}_{x\sim\pi_\theta}[\rho - 1] = 0$, so k3 keeps k1's mean while $e^u - 1 - u \geq 0$
+    makes every sample non-negative.
+
+    TRL: the per-token KL of `GRPOTrainer` when `GRPOConfig(beta>0)`; verl:
+    `actor_rollout_ref.actor.kl_loss_type="low_var_kl"` (or `"k3"`, verl's default) with
+    `use_kl_loss=True`.
+
+    Source: J. Schulman, *Approximating KL Divergence* (2020).
+
+    Note: [[AI/LLM/RL/Fundamentals/KL散度]]
+
+    Args:
+        logp: $\log \pi_\theta(x)$, any shape.
+        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+
+    Returns:
+        Per-token $k_3 \geq 0$, same shape.
+    """
+    log_ratio = ref_logp - logp
+    # k3 = (ρ − 1) − log ρ,  ρ = π_ref / π_θ
+    return torch.expm1(log_ratio) - log_ratio
+
+
+def kl_categorical(p_logits: torch.Tensor, q_logits: torch.Tensor) -> torch.Tensor:
+    r"""Exact KL between two categorical distributions given by logits.
+
+    $$
+    \mathrm{KL}(p \,\|\, q) = \sum_{v} p_v \left(\log p_v - \log q_v\right),
+    \qquad p = \operatorname{softmax}(z^p),\ q = \operatorname{softmax}(z^q)
+    $$
+
+    Terms with $p_v = 0$ contribute 0 (the $0 \log 0 = 0$ convention). verl calls the
+    full-vocabulary version `kl_penalty="full"` (not implemented there).
+
+    Source: S. Kullback & R. A. Leibler, *On Information and Sufficiency*, Annals of
+    Mathematical Statistics (1951).
+
+    Note: [[AI/LLM/RL/Fundamentals/KL散度]]
+
+    Args:
+        p_logits: Logits of $p$, shape `(..., V)`.
+        q_logits: Logits of $q$, shape `(..., V)`.
+
+    Returns:
+        $\mathrm{KL}(p\|q) \geq 0$, shape `(...)`.
+    """
+    log_p = torch.log_softmax(p_logits, dim=-1)
+    log_q = torch.log_softmax(q_logits, dim=-1)
+    p = log_p.exp()
+    # KL = Σ_v p_v (log p_v − log q_v), with 0·log 0 = 0
+    terms = torch.where(p > 0, p * (log_p - log_q), torch.zeros((), dtype=p.dtype, device=p.device))
+    return terms.sum(dim=-1)

@@ -1,0 +1,99 @@
+"""rlref.algos.search: UCT/PUCT scores and MCTS on a small game with a known optimum."""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import pytest
+import torch
+
+from rlref.algos.search import mcts, puct_score, uct_score
+
+
+def test_uct_score_hand_computed() -> None:
+    q = torch.tensor([0.5, 0.9, 0.0], dtype=torch.float64)
+    visits = torch.tensor([4, 1, 0])
+    scores = uct_score(q, visits, parent_visits=5, c=1.0)
+    assert scores[0].item() == pytest.approx(0.5 + math.sqrt(math.log(5) / 4))
+    assert scores[1].item() == pytest.approx(0.9 + math.sqrt(math.log(5) / 1))
+    assert scores[2].item() == math.inf
+
+
+def test_puct_score_hand_computed() -> None:
+    q = torch.tensor([0.5, 0.0], dtype=torch.float64)
+    priors = torch.tensor([0.2, 0.8], dtype=torch.float64)
+    visits = torch.tensor([3, 0])
+    scores = puct_score(q, priors, visits, parent_visits=9, c_puct=2.0)
+    assert scores[0].item() == pytest.approx(0.5 + 2.0 * 0.2 * 3 / 4)
+    assert scores[1].item() == pytest.approx(0.0 + 2.0 * 0.8 * 3 / 1)
+
+
+class TrapTree:
+    """Depth-3 binary tree of moves. Action 0 pays 1 at once but leads to leaves worth 0;
+    action 1 pays nothing now, and its best line (1, 1, 1) reaches a leaf worth 5."""
+
+    leaf_values: ClassVar[dict[tuple[int, ...], float]] = {
+        (1, 1, 1): 5.0,
+        (1, 0, 1): 2.0,
+        (0, 1, 1): 1.0,
+    }
+
+    def legal_actions(self, state: tuple[int, ...]) -> list[int]:
+        return [] if len(state) == 3 else [0, 1]
+
+    def step(self, state: tuple[int, ...], action: int) -> tuple[tuple[int, ...], float, bool]:
+        nxt = (*state, action)
+        reward = 1.0 if nxt == (0,) else 0.0
+        if len(nxt) == 3:
+            reward += self.leaf_values.get(nxt, 0.0)
+        return nxt, reward, len(nxt) == 3
+
+
+def _optimal_value(env: TrapTree, state: tuple[int, ...]) -> float:
+    best = -math.inf
+    for action in env.legal_actions(state):
+        nxt, reward, done = env.step(state, action)
+        best = max(best, reward + (0.0 if done else _optimal_value(env, nxt)))
+    return best
+
+
+def test_mcts_finds_the_optimal_first_move_despite_the_trap() -> None:
+    env = TrapTree()
+    result = mcts(env, (), num_simulations=400, c=2.0, seed=0)
+    assert result.best_action == 1
+    assert sum(result.visit_counts.values()) == 400 - 1  # the first simulation expands the root
+    # the most-visited line converges to the optimum, 5
+    assert result.q_values[1] == pytest.approx(_optimal_value(env, ()), rel=0.15)
+    assert result.q_values[0] < result.q_values[1]
+
+
+def test_mcts_is_deterministic_for_a_seed() -> None:
+    env = TrapTree()
+    first = mcts(env, (), num_simulations=60, seed=3)
+    second = mcts(env, (), num_simulations=60, seed=3)
+    assert first.visit_counts == second.visit_counts and first.q_values == second.q_values
+
+
+def test_mcts_with_priors_and_value_function() -> None:
+    env = TrapTree()
+
+    def prior(state: tuple[int, ...]) -> dict[int, float]:
+        return {0: 0.1, 1: 0.9}
+
+    def value(state: tuple[int, ...]) -> float:
+        return _optimal_value(env, state)  # a perfect critic
+
+    result = mcts(env, (), num_simulations=50, c=1.0, prior_fn=prior, value_fn=value)
+    assert result.best_action == 1
+    assert result.q_values[1] == pytest.approx(5.0)
+
+
+def test_mcts_discounting_backs_up_discounted_returns() -> None:
+    env = TrapTree()
+    result = mcts(env, (), num_simulations=600, c=2.0, gamma=0.6, value_fn=lambda s: 0.0)
+    # with γ = 0.6 the best line (1, 1, 1) is worth 0.36 · 5 = 1.8; the trap move's best line,
+    # (0, 1, 1), is worth 1 + 0.36 · 1 = 1.36
+    assert result.best_action == 1
+    assert result.q_values[1] == pytest.approx(1.8, rel=0.15)
+    assert result.q_values[0] <= 1.36 + 1e-9
