@@ -135,13 +135,15 @@ def reinforce_loss(
         logp: $\log\pi_\theta$ of the sampled tokens, shape `(B, T)`.
         returns: $G$, shape `(B,)` (one return per sequence) or `(B, T)` (return-to-go).
         mask: Completion mask, shape `(B, T)`.
-        baseline: $b$, broadcastable to `returns` (a float, `(B,)` or `(B, T)`).
+        baseline: $b$: a float, `(B,)` (one per sequence) or `(B, T)`.
         loss_agg: Aggregation mode, see `aggregate_loss`.
 
     Returns:
         Scalar loss.
     """
-    advantages = _per_token(torch.as_tensor(returns - baseline))
+    # G − b, each as (B, 1) or (B, T) so a per-sequence value spans its row's tokens
+    baseline = torch.as_tensor(baseline, dtype=logp.dtype, device=logp.device)
+    advantages = _per_token(returns) - _per_token(baseline)
     # −(G − b) · log π_θ
     per_token = -advantages * logp
     return aggregate_loss(per_token, mask, loss_agg)

@@ -214,3 +214,18 @@ def test_ppo_padding_invariance_and_float32_agreement() -> None:
     torch.testing.assert_close(padded, base)
     low = ppo_clip_loss(logp.float(), old.float(), advantages.float(), mask, clip_ratio_c=3.0)
     torch.testing.assert_close(low.loss.double(), base, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("batch", [3, 4])
+def test_reinforce_per_sequence_baseline_spans_its_row(batch: int) -> None:
+    # A (B,) baseline belongs to each sequence, also when B == T (square) or B != T.
+    torch.manual_seed(0)
+    logp = -torch.rand(batch, 3, dtype=torch.float64)
+    returns = torch.randn(batch, 3, dtype=torch.float64)
+    mask = torch.ones(batch, 3, dtype=torch.float64)
+    baseline = torch.randn(batch, dtype=torch.float64)
+    got = reinforce_loss(logp, returns, mask, baseline)
+    expected = reinforce_loss(logp, returns, mask, baseline[:, None].expand(batch, 3))
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-15)
+    manual = -(((returns - baseline[:, None]) * logp).sum(-1)).mean()
+    torch.testing.assert_close(got, manual, rtol=0, atol=1e-15)
