@@ -17,7 +17,13 @@ from typing import Literal
 
 import torch
 
-__all__ = ["epsilon_greedy", "simulate_regret", "thompson_sample", "ucb1_scores"]
+__all__ = [
+    "epsilon_greedy",
+    "epsilon_greedy_probs",
+    "simulate_regret",
+    "thompson_sample",
+    "ucb1_scores",
+]
 
 
 def epsilon_greedy(q_values: torch.Tensor, epsilon: float, generator: torch.Generator) -> int:
@@ -47,6 +53,33 @@ def epsilon_greedy(q_values: torch.Tensor, epsilon: float, generator: torch.Gene
     if torch.rand((), generator=generator).item() < epsilon:
         return int(torch.randint(q_values.numel(), (), generator=generator).item())
     return int(q_values.argmax().item())
+
+
+def epsilon_greedy_probs(q_values: torch.Tensor, epsilon: float) -> torch.Tensor:
+    r"""The action distribution that `epsilon_greedy` samples from.
+
+    $$
+    \pi(a) = (1 - \varepsilon)\,\mathbb{1}\big[a = \arg\max_b \hat\mu_b\big]
+    + \frac{\varepsilon}{K}
+    $$
+
+    Ties in the argmax go to the lowest index, as in `epsilon_greedy`.
+
+    Source: Sutton & Barto, *Reinforcement Learning: An Introduction* (2nd ed., 2018), §2.2.
+
+    Note: [[AI/LLM/RL/Fundamentals/RL 概览]]
+
+    Args:
+        q_values: Estimated action values $\hat\mu_a$, shape `(..., K)`.
+        epsilon: Exploration probability $\varepsilon \in [0, 1]$.
+
+    Returns:
+        Probabilities $\pi(a)$, shape `(..., K)`, summing to 1 over the last axis.
+    """
+    num_actions = q_values.shape[-1]
+    greedy = torch.nn.functional.one_hot(q_values.argmax(-1), num_actions).to(q_values.dtype)
+    # (1 − ε)·1[a = argmax] + ε/K
+    return (1.0 - epsilon) * greedy + epsilon / num_actions
 
 
 def ucb1_scores(

@@ -7,7 +7,13 @@ import math
 import pytest
 import torch
 
-from rlref.algos.bandits import epsilon_greedy, simulate_regret, thompson_sample, ucb1_scores
+from rlref.algos.bandits import (
+    epsilon_greedy,
+    epsilon_greedy_probs,
+    simulate_regret,
+    thompson_sample,
+    ucb1_scores,
+)
 
 ARMS = torch.tensor([0.3, 0.5, 0.7])
 
@@ -71,3 +77,25 @@ def test_regret_is_cumulative_and_non_decreasing() -> None:
     regret = simulate_regret("ucb1", ARMS, horizon=300, seed=1)
     assert regret.shape == (300,)
     assert torch.all(regret[1:] >= regret[:-1])
+
+
+def test_epsilon_greedy_probs_is_the_distribution_the_sampler_draws_from() -> None:
+    q_values = torch.tensor([0.2, 0.9, 0.9, 0.1])  # tie: the lowest index (1) is greedy
+    probs = epsilon_greedy_probs(q_values, 0.3)
+    torch.testing.assert_close(probs, torch.tensor([0.075, 0.775, 0.075, 0.075]))
+    generator = torch.Generator().manual_seed(0)
+    draws = 20_000
+    counts = torch.bincount(
+        torch.tensor([epsilon_greedy(q_values, 0.3, generator) for _ in range(draws)]),
+        minlength=4,
+    )
+    # 5 standard errors of a binomial frequency: fails for a wrong distribution, not by chance
+    stderr = (probs * (1 - probs) / draws).sqrt()
+    assert ((counts / draws - probs).abs() < 5 * stderr).all(), counts
+
+
+def test_epsilon_greedy_probs_batches_and_sums_to_one() -> None:
+    q_values = torch.randn(5, 7, dtype=torch.float64)
+    probs = epsilon_greedy_probs(q_values, 0.1)
+    torch.testing.assert_close(probs.sum(-1), torch.ones(5, dtype=torch.float64))
+    assert (probs.argmax(-1) == q_values.argmax(-1)).all()
