@@ -170,11 +170,34 @@ def spec_names(module: str) -> frozenset[str] | None:
     return frozenset(names)
 
 
+def listed_impl(note: NoteLike) -> set[str] | None:
+    """The note's ``impl:`` entries (one string or a list); None when it is not readable
+    (the frontmatter check reports that)."""
+    raw = note.raw_frontmatter.get("impl")
+    if raw is None:
+        return set()
+    if isinstance(raw, str):
+        return {raw}
+    if isinstance(raw, list) and all(isinstance(ref, str) for ref in raw):
+        return set(raw)
+    return None
+
+
+def unlisted_impl(raw: Any, listed: set[str] | None) -> str | None:
+    """The ``impl`` a numeric binding names when the note's ``impl:`` does not list it: the
+    concept card shows ``impl:``, so the code a formula is checked against belongs there."""
+    if listed is None or not isinstance(raw, dict) or "check" in raw:
+        return None
+    impl = raw.get("impl")
+    return impl if isinstance(impl, str) and impl not in listed else None
+
+
 def binding_diagnostics(note: NoteLike) -> list[Diagnostic]:
     """Structural problems of a note's formula bindings, as diagnostics.
 
     Every tagged formula must have a binding (or ``check: none`` with a reason), every
-    binding must name a tagged formula, and every binding must be well formed.
+    binding must name a tagged formula, and every binding must be well formed. A binding
+    to code that the note's ``impl:`` does not list is a warning.
     """
     raw = raw_bindings(note)
     formulas_line = note.key_lines.get("formulas", 1)
@@ -182,6 +205,7 @@ def binding_diagnostics(note: NoteLike) -> list[Diagnostic]:
         message = "formulas: must map formula ids to bindings"
         return [Diagnostic(note.path, formulas_line, "error", message)]
     found: list[Diagnostic] = []
+    listed = listed_impl(note)
     tagged = {f.id: f for f in note.formulas}
     for formula_id in raw:
         if formula_id not in tagged:
@@ -198,4 +222,9 @@ def binding_diagnostics(note: NoteLike) -> list[Diagnostic]:
         for problem in binding_problems(formula.latex, raw[formula.id]):
             found.append(Diagnostic(note.path, formula.line, "error",
                                     f"formula '{formula.id}': {problem}"))
+        impl = unlisted_impl(raw[formula.id], listed)
+        if impl is not None:
+            found.append(Diagnostic(note.path, formula.line, "warning",
+                                    f"formula '{formula.id}' is bound to {impl}, which is not "
+                                    "listed in impl:"))
     return found

@@ -1,8 +1,14 @@
 r"""LaTeX mutants of a formula, for the checker's self-test: each is the kind of drift a
 note suffers (a typo, a swapped subscript) and each must make the check fail.
 
-Operators: ``\min``↔``\max``; one binary ``+``/``-`` flipped; one ``\frac`` inverted;
-``w``↔``l`` subscripts swapped; ``low``↔``high`` swapped; a leading (unary) minus dropped.
+Operators: ``\min``↔``\max``; one binary ``+``/``-`` flipped; one comparison turned
+round (``<``↔``>``, ``\le``↔``\ge``); one ``\frac`` inverted; ``w``↔``l`` subscripts
+swapped; ``low``↔``high`` swapped; a leading (unary) minus dropped.
+
+A left side that the check does not read is the formula's *name* (``\delta_t``,
+``v_{t+1}(s_t)``): no check compares it, so a mutant confined to it is not a change of the
+checked formula. :func:`checked_mutants` leaves those out for such bindings; a binding whose
+relation reads ``lhs`` (every inequality does) keeps them.
 """
 
 from __future__ import annotations
@@ -10,11 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rlref.formulas.latex import GREEK
+from rlref.formulas.binding import Binding
+from rlref.formulas.expr import split_relation as split_binding_relation
+from rlref.formulas.latex import GREEK, LatexError, split_relation, tokenize
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
 # a + or - after one of these ends an operand, so the sign is binary
 _OPERAND_END = re.compile(r"[A-Za-z0-9}\])|']")
+# a comparison turned round: the indicator of the other case, an inequality the wrong way
+_TURNED = {"<": ">", ">": "<", r"\lt": r"\gt", r"\gt": r"\lt", r"\le": r"\ge",
+           r"\ge": r"\le", r"\leq": r"\geq", r"\geq": r"\leq"}
 
 
 def _tokens(latex: str) -> list[tuple[int, str]]:
@@ -41,13 +52,35 @@ def _is_binary(previous: str | None) -> bool:
     return bool(_OPERAND_END.fullmatch(previous))
 
 
-def latex_mutants(latex: str) -> Iterator[tuple[str, str]]:
-    """(description, mutated LaTeX) pairs, without duplicates or no-op mutants."""
+def latex_mutants(latex: str, *, lhs_is_label: bool = False) -> Iterator[tuple[str, str]]:
+    """(description, mutated LaTeX) pairs, without duplicates or no-op mutants; with
+    ``lhs_is_label``, without the mutants that change only the left side."""
     seen = {latex}
+    original = _relation_and_right_side(latex) if lhs_is_label else None
     for name, mutant in _all_mutants(latex):
-        if mutant not in seen:
-            seen.add(mutant)
-            yield name, mutant
+        if mutant in seen:
+            continue
+        seen.add(mutant)
+        if original is not None and _relation_and_right_side(mutant) == original:
+            continue
+        yield name, mutant
+
+
+def checked_mutants(latex: str, binding: Binding) -> Iterator[tuple[str, str]]:
+    """The mutants of ``latex`` that change what ``binding``'s numeric check reads."""
+    left, _, right = split_binding_relation(binding.relation)
+    reads_lhs = "lhs" in left.names() | right.names()
+    return latex_mutants(latex, lhs_is_label=not reads_lhs)
+
+
+def _relation_and_right_side(latex: str) -> tuple[str | None, tuple[str, ...]] | None:
+    """What a label-only edit leaves alone; None when there is no left side to edit (or the
+    text does not split, so that no mutant is mistaken for a label edit)."""
+    try:
+        lhs, rhs, relation = split_relation(tokenize(latex))
+    except LatexError:
+        return None
+    return None if lhs is None else (relation, tuple(rhs))
 
 
 def _all_mutants(latex: str) -> Iterator[tuple[str, str]]:
@@ -58,6 +91,9 @@ def _all_mutants(latex: str) -> Iterator[tuple[str, str]]:
         if token in (r"\min", r"\max"):
             other = r"\max" if token == r"\min" else r"\min"
             yield f"{token}→{other} at {at}", latex[:at] + other + latex[end:]
+        elif token in _TURNED:
+            other = _TURNED[token]
+            yield f"'{token}'→'{other}' at {at}", latex[:at] + other + latex[end:]
         elif token in "+-" and _is_binary(previous):
             flipped = "-" if token == "+" else "+"
             yield f"'{token}'→'{flipped}' at {at}", latex[:at] + flipped + latex[end:]

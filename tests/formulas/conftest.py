@@ -1,4 +1,4 @@
-"""Shared fixtures of the formula-checker tests: the fixture vault, read once."""
+"""Shared fixtures of the formula-checker tests: the shipped vault kb/, read once."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from rlref.formulas.binding import read_binding
 from rlref.formulas.parse import ParsedFormula, parse_formula
 from rlref.vault import Vault, load_vault
 
-FIXTURE_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "formula_vault"
+KB = Path(__file__).resolve().parents[2] / "kb"
 
 
 @pytest.fixture(scope="session")
-def fixture_vault() -> Vault:
-    return load_vault(FIXTURE_VAULT)
+def kb_vault() -> Vault:
+    return load_vault(KB)
 
 
 @pytest.fixture(scope="session")
-def tagged(fixture_vault: Vault):
-    """``tagged(note, formula_id)``: (LaTeX, raw binding) read from the fixture note."""
+def tagged(kb_vault: Vault):
+    """``tagged(note, formula_id)``: (LaTeX, raw binding) read from the kb note."""
 
     def read(note: str, formula_id: str) -> tuple[str, Any]:
-        found = fixture_vault.notes[note]
+        found = kb_vault.notes[note]
         (formula,) = [f for f in found.formulas if f.id == formula_id]
         return formula.latex, found.raw_frontmatter["formulas"][formula_id]
 

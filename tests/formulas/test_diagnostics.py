@@ -11,6 +11,7 @@ from rlref.vault import parse_note
 
 NOTE = """---
 title: T
+impl: ["rlref.algos.policy_loss:importance_ratio"]
 formulas:
 {bindings}
 ---
@@ -67,7 +68,7 @@ def test_a_formula_without_binding_is_an_error_at_its_line():
 
 def test_a_binding_for_a_missing_formula_is_an_error_at_the_formulas_key():
     found = diagnostics(RATIO + OTHER + "  ghost: {check: none, reason: r}\n")
-    assert found == ["T.md:3: error: formulas.ghost: no formula is tagged "
+    assert found == ["T.md:4: error: formulas.ghost: no formula is tagged "
                      "'<!-- formula: ghost -->' in this note"]
 
 
@@ -89,6 +90,22 @@ def test_problems_inside_a_binding_name_the_formula():
 def test_an_impl_whose_result_is_never_read_is_reported():
     found = diagnostics(RATIO + "    relation: formula == formula\n" + OTHER)
     assert any("nothing reads its result 'out'" in f for f in found)
+
+
+def test_code_a_formula_is_bound_to_must_be_listed_in_impl():
+    listed = NOTE.format(bindings=RATIO + OTHER)
+    line = line_of(RATIO + OTHER, "ratio")
+    unlisted = listed.replace('impl: ["rlref.algos.policy_loss:importance_ratio"]',
+                              'impl: ["rlref.algos.kl:kl_k1"]')
+    assert [d.format() for d in binding_diagnostics(parse_note("T.md", unlisted))] == [
+        f"T.md:{line}: warning: formula 'ratio' is bound to "
+        "rlref.algos.policy_loss:importance_ratio, which is not listed in impl:"]
+    absent = listed.replace('impl: ["rlref.algos.policy_loss:importance_ratio"]\n', "")
+    (found,) = binding_diagnostics(parse_note("T.md", absent))
+    assert found.severity == "warning" and "not listed in impl:" in found.message
+    one = listed.replace('["rlref.algos.policy_loss:importance_ratio"]',
+                         "rlref.algos.policy_loss:importance_ratio")
+    assert binding_diagnostics(parse_note("T.md", one)) == []  # a single entry may be a string
 
 
 def test_formulas_must_be_a_mapping():

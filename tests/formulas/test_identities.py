@@ -1,13 +1,22 @@
-"""Symbolic identities between formulas of the notes, proven with sympy on the parsed LaTeX.
+"""Symbolic identities between formulas of the shipped vault, proven with sympy on the
+parsed LaTeX of ``kb/``.
 
-Each identity reads its formulas from the (fixture) notes and their bindings, so a drifted
-formula breaks the proof, not only a numeric check.
+Each identity reads its formulas from the notes and their bindings, so a drifted formula
+breaks the proof, not only a numeric check — and the second test proves that it does: every
+LaTeX mutant of every formula an identity reads must make the proof fail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
 import sympy as sp
 
+from rlref.formulas.binding import read_binding
+from rlref.formulas.mutants import latex_mutants
+from rlref.formulas.parse import ParsedFormula, parse_formula
 from rlref.formulas.symbolic import applications, substitute, write_out
 
 DPO = "AI/LLM/RL/DPO/DPO 原理"
@@ -18,51 +27,62 @@ KL = "AI/LLM/RL/Fundamentals/KL散度"
 BT = "AI/LLM/RL/Fundamentals/Bradley-Terry 奖励模型"
 BELLMAN = "AI/LLM/RL/Fundamentals/贝尔曼方程"
 
+Read = Callable[[str, str], ParsedFormula]  # (note, formula id) → the parsed formula
 
-def test_dpo_partition_function_cancels(parsed):
-    """Solve the optimal policy for r, put it into Bradley-Terry: Z(x) cancels, and what is
-    left is the argument of σ in the DPO loss with π_θ = π*."""
+
+def dpo_partition_function_cancels(parsed: Read) -> None:
+    """Solve the optimal policy for r: that is the note's reward reparameterisation. Put it
+    into Bradley-Terry: Z(x) cancels, and the DPO loss with π_θ = π* is −log of that
+    preference probability."""
     optimal = parsed(DPO, "optimal-policy")
     pi_star, r, Z = optimal.object(r"\pi^{*}"), optimal.object("r"), optimal.object("Z")
     x, y = optimal.object("x"), optimal.object("y")
     assert optimal.lhs == pi_star(y, x)
     (reward,) = sp.solve(sp.Eq(optimal.lhs, optimal.rhs), r(x, y))
 
+    stated = parsed(DPO, "reward-reparameterization")
+    assert stated.lhs == stated.object("r")(stated.object("x"), stated.object("y"))
+    restated = _rename(stated.rhs, stated, optimal,
+                       ("x", "y", r"\beta"), (r"\pi^{*}", r"\pi_{\mathrm{ref}}", "Z"))
+    assert sp.simplify(sp.expand_log(restated - reward, force=True)) == 0
+
     bt = parsed(DPO, "bt-preference-probability")
-    (sigma_bt,) = applications(bt.rhs, bt.object(r"\sigma"))
-    implied = sigma_bt.args[0].replace(bt.object("r"), sp.Lambda((x, y), reward))
-    implied = sp.expand(sp.expand_log(implied, force=True))
+    likelihood = bt.rhs.replace(bt.object("r"), sp.Lambda((x, y), reward))
+    (sigma_bt,) = applications(likelihood, bt.object(r"\sigma"))
+    implied = sp.expand(sp.expand_log(sigma_bt.args[0], force=True))
     assert not implied.has(Z), f"Z(x) does not cancel: {implied}"
 
     dpo = parsed(DPO, "dpo-loss")
-    (sigma_dpo,) = applications(dpo.rhs, dpo.object(r"\sigma"))
-    dpo_argument = sigma_dpo.args[0].replace(dpo.object(r"\pi_\theta"), pi_star)
     # both formulas name the same things: map the DPO note's symbols onto the optimum's
-    dpo_argument = dpo_argument.xreplace({
-        dpo.object(r"\beta"): optimal.object(r"\beta"),
-        dpo.object("x"): x,
-    }).replace(dpo.object(r"\pi_{\mathrm{ref}}"), optimal.object(r"\pi_{\mathrm{ref}}"))
-    implied = implied.xreplace({bt.object("y_w"): dpo.object("y_w"),
-                                bt.object("y_l"): dpo.object("y_l")})
-    difference = sp.expand_log(dpo_argument - implied, force=True)
+    loss = _rename(dpo.rhs.replace(dpo.object(r"\pi_\theta"), pi_star), dpo, optimal,
+                   (r"\beta", "x"), (r"\pi_{\mathrm{ref}}",))
+    loss = loss.xreplace({dpo.object("y_w"): bt.object("y_w"),
+                          dpo.object("y_l"): bt.object("y_l")})
+    (sigma_dpo,) = applications(loss, dpo.object(r"\sigma"))
+    difference = sp.expand_log(sigma_dpo.args[0] - implied, force=True)
     assert sp.simplify(difference) == 0
+    assert loss.xreplace({sigma_dpo: sigma_bt}) == -sp.log(likelihood)
 
 
-def test_gae_with_lambda_one_telescopes(parsed):
-    """GAE(γ, λ=1) over a horizon of L+1 steps = discounted return + γ^{L+1} V - V_t."""
+def gae_with_lambda_one_telescopes(parsed: Read) -> None:
+    """GAE(γ, λ=1) over a horizon of H steps = discounted return + γ^H V_{t+H} − V_t; when
+    the episode ends at the last of those steps (d = 1) nothing is bootstrapped."""
     gae = parsed(GAE, "gae-sum")
     td = parsed(GAE, "td-residual")
     t, lag = gae.object("t"), gae.object("l")
     gamma, lam = gae.object(r"\gamma"), gae.object(r"\lambda")
     r, V, d = td.object("r"), td.object("V"), td.object("d")
-    delta = sp.Lambda(td.object("t"), td.rhs.replace(d, sp.Lambda(td.object("t"), 0)))
-    delta = delta.xreplace({td.object(r"\gamma"): gamma})
+    # fresh variables: the note's own t occurs in the sums, a Lambda over it would capture it
+    u, v = sp.Dummy("u", integer=True), sp.Dummy("v", integer=True)
+    residual = td.rhs.xreplace({td.object("t"): u, td.object(r"\gamma"): gamma})
     for horizon in range(1, 7):
         finite = write_out(gae.rhs, gae.object(r"\sum_{l=0}^{T-t-1}"), lag, range(horizon))
-        finite = finite.replace(gae.object(r"\delta"), delta).subs(lam, 1)
-        expected = (sum(gamma**k * r(t + k) for k in range(horizon))
-                    + gamma**horizon * V(t + horizon) - V(t))
-        assert sp.expand(finite - expected) == 0, horizon
+        discounted = sum(gamma**k * r(t + k) for k in range(horizon))
+        for ends, bootstrap in ((False, gamma**horizon * V(t + horizon)), (True, 0)):
+            done = sp.Lambda(v, sp.KroneckerDelta(v, t + horizon - 1) if ends else 0)
+            delta = sp.Lambda(u, residual.replace(d, done))
+            advantage = finite.replace(gae.object(r"\delta"), delta).subs(lam, 1)
+            assert sp.expand(advantage - (discounted + bootstrap - V(t))) == 0, (horizon, ends)
 
     one = parsed(GAE, "gae-lambda-one")  # the note's own statement of the same fact
     T = one.object("T")
@@ -76,22 +96,31 @@ def test_gae_with_lambda_one_telescopes(parsed):
         assert sp.expand(stated - expected) == 0, horizon
 
 
-def test_group_normalised_advantages_sum_to_zero(parsed):
+def group_normalised_advantages_are_standardised(parsed: Read) -> None:
+    """Within a group the advantages sum to zero; with ε = 0 their sample variance (Bessel's
+    1/(G−1)) is one; and ε > 0 only shrinks them."""
     advantage = parsed(GRPO, "grpo-advantage")
     r, G, i = advantage.object("r"), advantage.object("G"), advantage.object("i")
+    epsilon = advantage.object(r"\epsilon")
+    n = sp.Symbol("n", integer=True)
     for size in range(2, 7):
         rewards = sp.symbols(f"r1:{size + 1}", real=True)
         expr = write_out(advantage.rhs, advantage.object(r"\sum_{j=1}^{G}"),
                          advantage.object("j"), range(size))
         expr = write_out(expr, advantage.object(r"\sum_{k=1}^{G}"), advantage.object("k"),
                          range(size))
-        n = sp.Symbol("n", integer=True)
         expr = expr.replace(r, sp.Lambda(n, _lookup(rewards, (n,)))).subs(G, size)
-        total = sum(expr.subs(i, member) for member in range(size))
-        assert sp.simplify(sp.piecewise_fold(total)) == 0, size
+        group = [sp.piecewise_fold(expr.subs(i, member)) for member in range(size)]
+        assert sp.simplify(sum(group)) == 0, size
+        unit = sum(a.subs(epsilon, 0) ** 2 for a in group) / (size - 1)
+        assert sp.simplify(unit - 1) == 0, size
+        # a group that is not all equal: the squared advantages fall as ε grows from 0
+        spread = dict(zip(rewards, range(size), strict=True))
+        growth = sp.diff(sum(a**2 for a in group), epsilon).subs(spread).subs(epsilon, 0)
+        assert growth < 0, size
 
 
-def test_potential_shaping_telescopes(parsed):
+def potential_shaping_telescopes(parsed: Read) -> None:
     shaped = parsed(MARKOV, "shaped-reward")
     t, gamma = shaped.object("t"), shaped.object(r"\gamma")
     r, s, phi = shaped.object("r"), shaped.object("s"), shaped.object(r"\Phi")
@@ -103,7 +132,7 @@ def test_potential_shaping_telescopes(parsed):
         assert sp.expand(shaped_return - expected) == 0, horizon
 
 
-def test_k3_is_unbiased_for_kl(parsed):
+def k3_is_unbiased_for_kl(parsed: Read) -> None:
     """E_{a~π_θ}[k3] = KL(π_θ ‖ π_ref) for every pair of distributions over three tokens."""
     k3 = parsed(KL, "kl-k3")
     kl = parsed(KL, "kl-categorical")
@@ -123,16 +152,19 @@ def test_k3_is_unbiased_for_kl(parsed):
     assert sp.simplify(sp.expand_log(difference, force=True)) == 0
 
 
-def test_sigmoid_symmetry(parsed):
-    """σ(a − b) = 1 − σ(b − a), on the Bradley-Terry preference probability."""
+def sigmoid_symmetry(parsed: Read) -> None:
+    """σ(a − b) = 1 − σ(b − a), on the Bradley-Terry preference probability: P(w ≻ l) and
+    P(l ≻ w) add up to one."""
     bt = parsed(BT, "bt-preference-prob")
     rw, rl = bt.object("r_w"), bt.object("r_l")
     probability = bt.expanded()
     swapped = probability.xreplace({rw: rl, rl: rw})
     assert sp.simplify(probability + swapped - 1) == 0
+    # σ(r_l − r_w) is symmetric too: the probability that y_w wins must grow with r_w
+    assert sp.diff(probability, rw).subs({rw: 0, rl: 0}) > 0
 
 
-def test_bellman_fixed_point_is_the_linear_solve(parsed):
+def bellman_fixed_point_is_the_linear_solve(parsed: Read) -> None:
     """Solving V(s) = RHS(s) of the Bellman expectation equation for V gives
     (I − γ P_π)^{-1} r_π, exactly, on a random rational MDP."""
     bellman = parsed(BELLMAN, "bellman-expectation-v")
@@ -165,9 +197,75 @@ def test_bellman_fixed_point_is_the_linear_solve(parsed):
     assert [solution[V[n]] for n in range(S)] == list(linear)
 
 
+def _rename(expr: sp.Basic, source: ParsedFormula, target: ParsedFormula,
+            values: tuple[str, ...], functions: tuple[str, ...]) -> sp.Basic:
+    """``expr`` of ``source`` with the named spellings replaced by ``target``'s objects."""
+    expr = expr.xreplace({source.object(v): target.object(v) for v in values})
+    for spelling in functions:
+        expr = expr.replace(source.object(spelling), target.object(spelling))
+    return expr
+
+
 def _lookup(values, args):
     """A Piecewise that reads a nested list at symbolic integer indices."""
     if not args:
         return values
     index, rest = args[0], args[1:]
     return sp.Piecewise(*((_lookup(values[n], rest), sp.Eq(index, n)) for n in range(len(values))))
+
+
+@dataclass(frozen=True)
+class Identity:
+    prove: Callable[[Read], None]  # raises (AssertionError, …) when the identity fails
+    formulas: tuple[tuple[str, str], ...]  # the (note, formula id) pairs it reads
+
+
+IDENTITIES = {
+    "dpo-partition-function-cancels": Identity(dpo_partition_function_cancels, (
+        (DPO, "optimal-policy"), (DPO, "reward-reparameterization"),
+        (DPO, "bt-preference-probability"), (DPO, "dpo-loss"))),
+    "gae-lambda-one-telescopes": Identity(gae_with_lambda_one_telescopes, (
+        (GAE, "gae-sum"), (GAE, "td-residual"), (GAE, "gae-lambda-one"))),
+    "group-advantages-are-standardised": Identity(group_normalised_advantages_are_standardised, (
+        (GRPO, "grpo-advantage"),)),
+    "potential-shaping-telescopes": Identity(potential_shaping_telescopes, (
+        (MARKOV, "shaped-reward"),)),
+    "k3-is-unbiased-for-kl": Identity(k3_is_unbiased_for_kl, (
+        (KL, "kl-k3"), (KL, "kl-categorical"))),
+    "sigmoid-symmetry": Identity(sigmoid_symmetry, ((BT, "bt-preference-prob"),)),
+    "bellman-fixed-point-is-the-linear-solve": Identity(bellman_fixed_point_is_the_linear_solve, (
+        (BELLMAN, "bellman-expectation-v"),)),
+}
+
+
+def _with_mutant(parsed: Read, target: tuple[str, str], mutated: ParsedFormula) -> Read:
+    """The vault's formulas, except ``target``, which reads as ``mutated``."""
+    return lambda note, formula_id: (
+        mutated if (note, formula_id) == target else parsed(note, formula_id))
+
+
+@pytest.mark.parametrize("name", IDENTITIES)
+def test_identity_holds_on_the_vault(parsed, name):
+    IDENTITIES[name].prove(parsed)
+
+
+@pytest.mark.parametrize("name", IDENTITIES)
+def test_identity_fails_for_every_mutant_of_its_formulas(tagged, parsed, name):
+    identity = IDENTITIES[name]
+    survivors, proved_wrong = [], 0
+    for note, formula_id in identity.formulas:
+        latex, raw = tagged(note, formula_id)
+        binding = read_binding(raw)
+        for mutant_name, mutant in latex_mutants(latex):
+            try:
+                mutated = parse_formula(mutant, binding)
+            except Exception:  # the formula no longer parses: it fails before any proof
+                continue
+            try:
+                identity.prove(_with_mutant(parsed, (note, formula_id), mutated))
+            except Exception:  # an assertion, or sympy finding no solution: the proof fails
+                proved_wrong += 1
+            else:
+                survivors.append(f"{note}::{formula_id}: {mutant_name}: {mutant}")
+    assert not survivors, "mutants the identity does not notice:\n" + "\n".join(survivors)
+    assert proved_wrong, "no mutant of this identity's formulas reaches the proof"
