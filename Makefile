@@ -14,8 +14,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[site,test]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# KaTeX and Mermaid for the site, installed from the pinned lock file (the site uses no CDN).
+NODE_MODULES := site/node_modules/.package-lock.json
+
+$(NODE_MODULES): site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund --loglevel=error
+	touch $(NODE_MODULES)
+
+# The browser test builds the site, so it needs KaTeX and Mermaid too.
+test: $(STAMP) $(NODE_MODULES)
 	$(PY) -m pytest -q
+
+# The formula statuses the site shows come from this `rlref verify` run: a formula that
+# fails (exit 1) is shown on its page, any other error stops the build.
+site: $(STAMP) $(NODE_MODULES)
+	$(VENV)/bin/rlref verify || [ $$? -eq 1 ]
+	$(VENV)/bin/rlref build --strict
+
+serve: $(STAMP) $(NODE_MODULES)
+	$(VENV)/bin/rlref serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check rlref tests benchmarks

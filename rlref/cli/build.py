@@ -1,9 +1,67 @@
-"""`rlref build`: not implemented yet (see the issue that owns it)."""
+"""`rlref build` and `rlref serve`: compile the vault and build (or serve) the docs site."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
+
+if TYPE_CHECKING:
+    from rlref.site import SitePaths
+
+OUT_HELP = "Build folder: compiled Markdown in OUT/docs, nav in OUT/nav.yml, site in OUT/site."
+VaultArg = Annotated[Path, typer.Argument(help="Vault folder.")]
+OutOption = Annotated[Path, typer.Option("--out", help=OUT_HELP)]
+ConfigOption = Annotated[Path, typer.Option("--config", help="MkDocs configuration.")]
+VerifyOption = Annotated[
+    Path, typer.Option("--verify-json", help="Formula check results (from `rlref verify`).")
+]
+
+
+def _paths(vault: Path, out: Path, verify_json: Path) -> SitePaths:
+    from rlref.site import SitePaths
+
+    return SitePaths(require_vault(vault), out, Path("site"), verify_json)
+
+
+def build(
+    vault: VaultArg = DEFAULT_VAULT,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail on a broken link and on any MkDocs warning."),
+    ] = False,
+    out: OutOption = Path("build"),
+    config: ConfigOption = Path("mkdocs.yml"),
+    verify_json: VerifyOption = Path("build/verify.json"),
+) -> None:
+    """Compile the vault into plain Markdown, then build the site with MkDocs."""
+    from rlref.site.runner import build_site
+
+    if not config.is_file():
+        raise fail(f"MkDocs configuration '{config}' does not exist (run from the repository)")
+    ok = build_site(_paths(vault, out, verify_json), config, strict=strict)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def serve(
+    vault: VaultArg = DEFAULT_VAULT,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    out: OutOption = Path("build"),
+    config: ConfigOption = Path("mkdocs.yml"),
+    verify_json: VerifyOption = Path("build/verify.json"),
+) -> None:
+    """Serve the site on 127.0.0.1, rebuilding it when the vault, site/ or rlref/ change."""
+    from rlref.site.runner import serve_site
+
+    if not config.is_file():
+        raise fail(f"MkDocs configuration '{config}' does not exist (run from the repository)")
+    serve_site(_paths(vault, out, verify_json), config, port=port)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app (filled in by its issue)."""
+    app.command()(build)
+    app.command()(serve)

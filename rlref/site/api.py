@@ -1,0 +1,261 @@
+"""The API reference: one page per module (rendered by mkdocstrings), each function followed
+by the notes whose ``impl:`` names it, and a source page per module.
+
+Modules and their public members are found by reading the source with ``ast`` (nothing is
+imported: ``rlref.algos`` would import torch), the same way ``rlref.index`` locates
+``impl`` references.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rlref.site.layout import (
+    API_INDEX,
+    api_doc,
+    escape_markdown,
+    note_doc,
+    relative_url,
+    source_doc,
+)
+from rlref.site.source import highlighted_source
+
+DOCUMENTED_PACKAGES = ("rlref.algos", "rlref.vault", "rlref.index", "rlref.formulas")
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds ``rlref/``
+
+
+@dataclass
+class Module:
+    name: str  # dotted
+    file: Path
+    members: list[tuple[str, int]] = field(default_factory=list)  # public (name, line)
+
+    @property
+    def relative_file(self) -> str:
+        return self.file.relative_to(PACKAGE_ROOT).as_posix()
+
+
+@dataclass(frozen=True)
+class ImplTarget:
+    """Where the site documents ``module:function``: its API anchor and its source line."""
+
+    ref: str
+    module: str  # the module that defines it (re-exports followed)
+    name: str
+    api_doc: str | None  # None when the module is not part of the API reference
+    source_doc: str | None
+    line: int
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    @property
+    def source_anchor(self) -> str:
+        return f"L-{self.line}"
+
+
+def module_file(module: str, root: Path = PACKAGE_ROOT) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for file in (base.with_suffix(".py"), base / "__init__.py"):
+        if file.is_file():
+            return file
+    return None
+
+
+def _tree(file: Path) -> ast.Module | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _parsed(file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _parsed(file: Path, mtime_ns: int, size: int) -> ast.Module | None:
+    """Parse once per version of the file (``rlref serve`` rebuilds many times)."""
+    try:
+        return ast.parse(file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
+def _dunder_all(tree: ast.Module) -> list[str] | None:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            return [str(v) for v in value] if isinstance(value, list | tuple) else None
+    return None
+
+
+def public_members(tree: ast.Module) -> list[tuple[str, int]]:
+    """Functions and classes defined (not imported) in the module, in source order."""
+    exported = _dunder_all(tree)
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if exported is not None:
+                public = node.name in exported
+            else:
+                public = not node.name.startswith("_")
+            if public:
+                found.append((node.name, node.lineno))
+    return found
+
+
+def discover_modules(packages: tuple[str, ...] = DOCUMENTED_PACKAGES) -> list[Module]:
+    """Every module of the documented packages that exists now (packages first)."""
+    modules: list[Module] = []
+    for package in packages:
+        init = module_file(package)
+        if init is None or init.name != "__init__.py":
+            if init is not None:
+                modules.append(_module(package, init))
+            continue
+        modules.append(_module(package, init))
+        for file in sorted(init.parent.rglob("*.py")):
+            parts = file.relative_to(init.parent).with_suffix("").parts
+            if any(part.startswith("_") for part in parts if part != "__init__"):
+                continue
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+                if not parts:
+                    continue
+            modules.append(_module(".".join((package, *parts)), file))
+    return modules
+
+
+def _module(name: str, file: Path) -> Module:
+    tree = _tree(file)
+    return Module(name, file, public_members(tree) if tree is not None else [])
+
+
+def _follow(module: str, name: str, depth: int = 0) -> tuple[str, int] | None:
+    """The module that defines ``name`` (following ``from x import name``) and its line."""
+    file = module_file(module)
+    tree = _tree(file) if file is not None else None
+    if tree is None or depth > 8:
+        return None
+    is_package = file is not None and file.name == "__init__.py"
+    package = module if is_package else module.rpartition(".")[0]
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return module, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    source = _absolute(package, node.module, node.level)
+                    return _follow(source, alias.name, depth + 1) if source else None
+        elif isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                return module, node.lineno
+    return None
+
+
+def _absolute(package: str, module: str | None, level: int) -> str | None:
+    if level == 0:
+        return module
+    parts = package.split(".")
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
+
+def impl_target(ref: str, documented: dict[str, Module]) -> ImplTarget | None:
+    module, _, name = ref.partition(":")
+    found = _follow(module, name)
+    if found is None:
+        return None
+    defining, line = found
+    page = documented.get(defining)
+    listed = page is not None and any(member == name for member, _ in page.members)
+    return ImplTarget(
+        ref,
+        defining,
+        name,
+        api_doc(defining) if listed else None,
+        source_doc(page.relative_file) if page is not None else None,
+        line,
+    )
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def _directive(identifier: str, **options: object) -> str:
+    lines = [f"::: {identifier}"]
+    if options:
+        lines.append("    options:")
+        for key, value in options.items():
+            rendered = str(value).lower() if isinstance(value, bool) else value
+            lines.append(f"      {key}: {rendered}")
+    return "\n".join(lines)
+
+
+def module_page(module: Module, users: dict[str, list[tuple[str, str]]]) -> str:
+    """The API page of one module; ``users`` maps ``module.name`` → [(note key, title)]."""
+    doc = api_doc(module.name)
+    parts = [
+        f"---\ntitle: {module.name}\n---\n",
+        f"# `{module.name}`\n",
+        _directive(module.name, members=False, show_root_heading=False, show_source=False),
+        "",
+        f"[查看源码 `{module.relative_file}`]"
+        f"({relative_url(doc, source_doc(module.relative_file))})",
+        "",
+    ]
+    for name, _ in module.members:
+        identifier = f"{module.name}.{name}"
+        parts.append(_directive(identifier, show_root_heading=True, heading_level=2))
+        parts.append("")
+        notes = users.get(identifier, [])
+        if notes:
+            links = " · ".join(
+                f"[{escape_markdown(title)}]({relative_url(doc, note_doc(key))})"
+                for key, title in notes
+            )
+            parts.append(f'<p class="rlref-used-by" markdown>**笔记引用：** {links}</p>\n')
+    return "\n".join(parts)
+
+
+def source_page(module: Module) -> str:
+    """The module's source, highlighted, with an anchor per line (``#L-12``)."""
+    code = highlighted_source(module.file.read_text(encoding="utf-8"))
+    back = relative_url(source_doc(module.relative_file), api_doc(module.name))
+    return (
+        f"---\ntitle: {module.relative_file}\nsearch:\n  exclude: true\n---\n"
+        f"# `{module.relative_file}`\n\n[← API：`{module.name}`]({back})\n\n{code}\n"
+    )
+
+
+def index_page(modules: list[Module], users: dict[str, list[tuple[str, str]]]) -> str:
+    lines = [
+        "---\ntitle: API 参考\n---\n",
+        "# API 参考\n",
+        "rlref 的 Python API，由 mkdocstrings 从源码的 docstring 生成；docstring 里的公式"
+        "（`$$…$$`）和笔记一样用 KaTeX 渲染。每个函数下方列出在 `impl:` 里引用它的笔记。\n",
+    ]
+    for package in DOCUMENTED_PACKAGES:
+        members = [m for m in modules if m.name == package or m.name.startswith(f"{package}.")]
+        if not members:
+            continue
+        lines.append(f"## `{package}`\n")
+        for module in members:
+            used = sum(1 for name, _ in module.members if users.get(f"{module.name}.{name}"))
+            note = f" — {len(module.members)} 个公开对象"
+            if used:
+                note += f"，{used} 个被笔记引用"
+            link = relative_url(API_INDEX, api_doc(module.name))
+            lines.append(f"- [`{module.name}`]({link}){note}")
+        lines.append("")
+    return "\n".join(lines)

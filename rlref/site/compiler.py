@@ -1,0 +1,249 @@
+"""Compile a vault into the plain-Markdown tree MkDocs builds (``build/docs``) and the
+MOC-ordered navigation (``build/nav.yml``, inherited by the top-level ``mkdocs.yml``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from rlref.diagnostics import Diagnostic
+from rlref.index import Index, ResolvedLink, build_index
+from rlref.site.api import (
+    ImplTarget,
+    Module,
+    discover_modules,
+    impl_target,
+    index_page,
+    module_page,
+    source_page,
+)
+from rlref.site.assets import guide_pages, site_files, vendor_files
+from rlref.site.layout import (
+    API_INDEX,
+    CONCEPTS_PAGE,
+    TAGS_PAGE,
+    api_doc,
+    attachment_doc,
+    source_doc,
+)
+from rlref.site.links import NoteTargets
+from rlref.site.nav import build_nav
+from rlref.site.note import NoteContext, compile_note
+from rlref.site.pages import OVERVIEW_MARKER, concepts_page, overview, tag_anchors, tags_page
+from rlref.site.status import VerifyReport, read_verify_report
+from rlref.vault import Vault, load_vault
+
+Output = str | Path  # generated text, or a file to copy
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SitePaths:
+    vault: Path
+    out: Path  # build folder: docs/, nav.yml (and site/, written by MkDocs)
+    site_src: Path = Path("site")
+    verify_json: Path = Path("build/verify.json")
+
+    @property
+    def docs(self) -> Path:
+        return self.out / "docs"
+
+    @property
+    def nav(self) -> Path:
+        return self.out / "nav.yml"
+
+    @property
+    def site(self) -> Path:
+        return self.out / "site"
+
+
+@dataclass
+class CompileResult:
+    notes: int
+    pages: int
+    written: int
+    removed: int
+    diagnostics: list[Diagnostic]  # link problems met while compiling (broken links)
+    vault_errors: int  # errors ``rlref check`` reports (not all of them affect the site)
+    report: VerifyReport
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+Users = dict[str, list[tuple[str, str]]]  # API anchor → [(note key, title)] naming it
+
+
+def _impls(
+    index: Index, modules: list[Module]
+) -> tuple[dict[str, list[ImplTarget]], dict[str, list[str]], Users]:
+    """Each note's ``impl:`` targets, the references not found, and the notes per function."""
+    documented = {m.name: m for m in modules}
+    impls: dict[str, list[ImplTarget]] = {}
+    unresolved: dict[str, list[str]] = {}
+    users: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, note in index.notes.items():
+        if note.frontmatter is None:
+            continue
+        for ref in note.frontmatter.impl:
+            target = impl_target(ref, documented)
+            if target is None:
+                unresolved.setdefault(key, []).append(ref)
+                continue
+            impls.setdefault(key, []).append(target)
+            if (key, note.title) not in users[target.anchor]:
+                users[target.anchor].append((key, note.title))
+    return impls, unresolved, users
+
+
+def _api_outputs(
+    modules: list[Module], users: Users
+) -> tuple[dict[str, Output], list[tuple[str, list[str]]]]:
+    outputs: dict[str, Output] = {API_INDEX: index_page(modules, users)}
+    groups: dict[str, list[str]] = {}
+    for module in modules:
+        outputs[api_doc(module.name)] = module_page(module, users)
+        outputs[source_doc(module.relative_file)] = source_page(module)
+        package = ".".join(module.name.split(".")[:2])
+        groups.setdefault(package, []).append(api_doc(module.name))
+    return outputs, list(groups.items())
+
+
+def _problems(index: Index) -> dict[tuple[str, int], list[str]]:
+    found: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for diagnostic in index.diagnostics:
+        found[(diagnostic.path, diagnostic.line)].append(diagnostic.message)
+    return found
+
+
+def note_context(
+    vault: Vault, index: Index, report: VerifyReport, modules: list[Module]
+) -> tuple[NoteContext, Users]:
+    """What every note page needs to know about the rest of the site."""
+    impls, unresolved, users = _impls(index, modules)
+    links_by_source: dict[str, list[ResolvedLink]] = defaultdict(list)
+    for link in index.links:
+        links_by_source[link.source].append(link)
+    context = NoteContext(
+        index,
+        NoteTargets(index.notes, tag_anchors(index.tags), _problems(index)),
+        links_by_source,
+        impls,
+        unresolved,
+        report,
+        vault.attachments,
+    )
+    return context, users
+
+
+def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileResult:
+    """Write ``paths.docs`` and ``paths.nav``; files that did not change are not touched."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    vault = load_vault(paths.vault)
+    index = build_index(vault)
+    timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = read_verify_report(paths.verify_json)
+    modules = discover_modules()
+    context, users = note_context(vault, index, report, modules)
+    outputs: dict[str, Output] = {}
+    diagnostics: list[Diagnostic] = []
+    used_attachments: set[str] = set()
+    total = len(index.notes)
+    for done, note in enumerate(index.notes.values(), start=1):
+        compiled = compile_note(note, context)
+        outputs[compiled.doc] = compiled.text
+        diagnostics.extend(compiled.rewriter.diagnostics)
+        used_attachments |= compiled.rewriter.attachments
+        if progress is not None:
+            progress(done, total)
+    for path in sorted(used_attachments):
+        outputs[attachment_doc(path)] = paths.vault / path
+
+    own = site_files(paths.site_src)
+    api_outputs, api_groups = _api_outputs(modules, users)
+    nav, order, _ = build_nav(index, guide_pages(own), api_groups)
+    outputs.update(api_outputs)
+    outputs[TAGS_PAGE] = tags_page(index.tags, index.notes)
+    outputs[CONCEPTS_PAGE] = concepts_page(order, index.notes, context.impls, report)
+    outputs.update(own)
+    outputs.update(vendor_files(paths.site_src / "node_modules"))
+    mocs = [key for key in order if key in index.moc_sections]
+    home = overview(mocs, index.notes, report)
+    if "index.md" in own:
+        outputs["index.md"] = own["index.md"].read_text(encoding="utf-8").replace(
+            OVERVIEW_MARKER, home
+        )
+    else:
+        outputs["index.md"] = f"# rlref\n\n{home}"
+    timings["compile"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    written, removed = sync_tree(paths.docs, outputs)
+    nav_text = "# Written by `rlref build`: the MOC-ordered nav.\n" + yaml.safe_dump(
+        {"nav": nav}, allow_unicode=True, sort_keys=False
+    )
+    write_if_changed(paths.nav, nav_text)
+    timings["write"] = time.perf_counter() - started
+    vault_errors = sum(d.severity == "error" for d in index.diagnostics)
+    return CompileResult(
+        len(index.notes), len(outputs), written, removed, diagnostics, vault_errors, report, timings
+    )
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def _copy_if_changed(source: Path, target: Path) -> bool:
+    stat = source.stat()
+    try:
+        current = target.stat()
+        if current.st_size == stat.st_size and current.st_mtime_ns == stat.st_mtime_ns:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return True
+
+
+def sync_tree(root: Path, outputs: dict[str, Output]) -> tuple[int, int]:
+    """Make ``root`` hold exactly ``outputs``; return (files written, files removed).
+
+    Unchanged files keep their modification time, so ``rlref serve`` and tools watching
+    the tree only see what a change really touched.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for relative, content in outputs.items():
+        target = root / relative
+        if isinstance(content, Path):
+            written += _copy_if_changed(content, target)
+        else:
+            written += write_if_changed(target, content)
+    removed = 0
+    for directory, _, files in os.walk(root, topdown=False):
+        folder = Path(directory)
+        for name in files:
+            if (folder / name).relative_to(root).as_posix() not in outputs:
+                (folder / name).unlink()
+                removed += 1
+        if folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+    return written, removed

@@ -1,0 +1,98 @@
+"""Compile one note: frontmatter for MkDocs, concept card, rewritten body, backlinks."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from rlref.index import Index, ResolvedLink
+from rlref.site.api import ImplTarget
+from rlref.site.blocks import analyse, rewrite_lines
+from rlref.site.card import backlinks_section, concept_card
+from rlref.site.layout import note_doc
+from rlref.site.links import InlineRewriter, NoteTargets
+from rlref.site.status import VerifyReport
+from rlref.vault.model import Note
+
+
+@dataclass
+class NoteContext:
+    """Everything about the rest of the site that a note's page shows."""
+
+    index: Index
+    targets: NoteTargets
+    links_by_source: dict[str, list[ResolvedLink]]
+    impls: dict[str, list[ImplTarget]]
+    unresolved_impls: dict[str, list[str]]
+    report: VerifyReport
+    attachments: set[str]  # vault paths of every attachment (to copy the ones used)
+
+
+@dataclass
+class CompiledNote:
+    doc: str
+    text: str
+    rewriter: InlineRewriter  # its diagnostics and the attachments the page uses
+
+
+def _front_matter(note: Note) -> str:
+    # A JSON string is a valid YAML scalar, and far cheaper to write than yaml.safe_dump.
+    return f"---\ntitle: {json.dumps(note.title, ensure_ascii=False)}\n---\n"
+
+
+def _titled(keys: list[str], notes: dict[str, Note]) -> list[tuple[str, str]]:
+    return [(key, notes[key].title) for key in keys if key in notes]
+
+
+def linked_files(note: Note, attachments: set[str]) -> set[str]:
+    """Attachments named by plain Markdown links/images (``![](../img.png)``)."""
+    folder = posixpath.dirname(note.path)
+    found = set()
+    for link in note.markdown_links:
+        url = link.url.split("#", 1)[0].split("?", 1)[0]
+        if not url or "://" in url or url.startswith(("/", "data:", "mailto:")):
+            continue
+        path = posixpath.normpath(posixpath.join(folder, unquote(url)))
+        if path in attachments:
+            found.add(path)
+    return found
+
+
+def compile_note(note: Note, context: NoteContext) -> CompiledNote:
+    doc = note_doc(note.key)
+    links = context.links_by_source.get(note.key, [])
+    rewriter = InlineRewriter(note, doc, links, context.targets)
+    structure = analyse(note.body)
+    body = rewrite_lines(structure, rewriter)
+    rewriter.attachments |= linked_files(note, context.attachments)
+    related_keys = [
+        link.target
+        for link in links
+        if link.in_frontmatter and link.kind == "note" and link.target and link.target != note.key
+    ]
+    card = concept_card(
+        note,
+        doc,
+        tag_anchors=context.targets.tag_anchors,
+        impls=context.impls.get(note.key, []),
+        unresolved_impls=context.unresolved_impls.get(note.key, []),
+        related=_titled(list(dict.fromkeys(related_keys)), context.index.notes),
+        report=context.report,
+    )
+    # The card goes right under the note's own H1 (Material adds the page title as H1
+    # when the body has none, so the card then still sits under the title).
+    split = structure.first_h1_end or 0
+    backlinks = _titled(context.index.backlinks.get(note.key, []), context.index.notes)
+    text = "\n".join(
+        [
+            _front_matter(note),
+            *body[:split],
+            "",
+            card,
+            *body[split:],
+            backlinks_section(doc, backlinks),
+        ]
+    )
+    return CompiledNote(doc, text, rewriter)
