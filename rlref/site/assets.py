@@ -38,7 +38,12 @@ def site_files(site_src: Path) -> dict[str, Path]:
 
 
 # The guide's reading order; other pages of site/guide/ follow by file name.
-GUIDE_ORDER = ("guide/index.md", "guide/writing.md", "guide/formula-binding.md")
+GUIDE_ORDER = (
+    "guide/index.md",
+    "guide/writing.md",
+    "guide/add-note.md",
+    "guide/formula-binding.md",
+)
 
 
 def guide_pages(files: dict[str, Path]) -> list[str]:
