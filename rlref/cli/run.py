@@ -39,6 +39,16 @@ def _notes_by_demo(vault: Path) -> dict[str, list[str]]:
     return found
 
 
+def _parse_settings(items: list[str]) -> dict[str, str]:
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"--set expects KEY=VALUE, got '{item}'", 2)
+        options[key.strip()] = value.strip()
+    return options
+
+
 def run(
     name: Annotated[str | None, typer.Argument(help="Demo name, or a note title/alias.")] = None,
     steps: Annotated[int | None, typer.Option("--steps", min=1, help="Training steps.")] = None,
@@ -49,9 +59,16 @@ def run(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when the target is missed.")
     ] = False,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A demo setting KEY=VALUE (repeatable; see --list)."),
+    ] = None,
     vault: Annotated[Path, typer.Option("--vault", help="Vault folder.")] = DEFAULT_VAULT,
 ) -> None:
-    """Run a demo: progress bar, metrics.jsonl, plot.png and a one-line verdict."""
+    """Run a demo: progress bar, metrics.jsonl, plot.png and a one-line verdict.
+
+    Under `torchrun --nproc_per_node=N` the LM demos train data-parallel (DDP); rank 0 writes.
+    """
     from rich.console import Console
     from rich.table import Table
 
@@ -63,7 +80,10 @@ def run(
         for spec in all_demos():
             linked = ", ".join(notes.get(spec.name, [])) or spec.note
             table.add_row(spec.name, spec.summary, spec.target.describe(), linked)
-        Console().print(table)
+        console = Console()
+        console.print(table)
+        for spec in all_demos():
+            console.print(f"{spec.name} --set keys: {', '.join(spec.options)}", highlight=False)
         return
     if name is None:
         raise fail("name a demo (see `rlref run --list`)", 2)
@@ -81,12 +101,23 @@ def run(
 
         if not torch.cuda.is_available():
             raise fail("--device cuda asked for, but torch sees no CUDA device", 2)
+    options = _parse_settings(settings or [])
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        known = ", ".join(spec.options) or "none"
+        raise fail(f"{spec.name} has no setting {', '.join(unknown)} (settings: {known})", 2)
+    from rlref.demos.distributed import is_main_process
     from rlref.demos.runner import run_demo
 
     out = out or Path("build/runs") / spec.name
-    result = run_demo(spec, steps or spec.default_steps, seed, out, device)
-    typer.echo(f"wrote {out / result.metrics_file}, {out / result.plot_file}, {out / 'run.json'}")
-    typer.echo(result.verdict())
+    try:
+        result = run_demo(spec, steps or spec.default_steps, seed, out, device, options=options)
+    except ValueError as exc:  # a setting the demo rejects (bad value, batch not divisible …)
+        raise fail(str(exc), 2) from None
+    if is_main_process():
+        files = f"{out / result.metrics_file}, {out / result.plot_file}, {out / 'run.json'}"
+        typer.echo(f"wrote {files}")
+        typer.echo(result.verdict())
     if check and not result.met:
         raise typer.Exit(1)
 

@@ -7,7 +7,15 @@ import importlib
 from rlref.demos.base import DemoSpec
 
 # name → module (under rlref.demos) that defines SPEC
-DEMO_MODULES: dict[str, str] = {}
+DEMO_MODULES: dict[str, str] = {
+    "grpo": "grpo",
+    "ppo": "ppo",
+    "dpo": "dpo",
+    "reward-model": "reward_model",
+    "value-iteration": "value_iteration",
+    "bandits": "bandits",
+    "mcts": "mcts",
+}
 
 
 def get_demo(name: str) -> DemoSpec | None:
