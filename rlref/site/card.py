@@ -21,8 +21,7 @@ TYPE_NAMES = {
     "framework": "框架",
 }
 ICONS = {
-    kind: icon(kind)
-    for kind in ("pass", "fail", "unchecked", "stub", "draft", "complete", "embed")
+    kind: icon(kind) for kind in ("pass", "fail", "unchecked", "stub", "draft", "complete", "embed")
 }
 STATUS_NAMES = {
     "stub": f"{ICONS['stub']} 占位 (stub)",
@@ -131,6 +130,11 @@ def concept_card(
             for key, title in related
         ]
         lines += ["", "**相关**：" + " · ".join(links)]
+    if front and front.demo:
+        lines += [
+            "",
+            f"**演示**：`rlref run {escape_markdown(front.demo)}`（`rlref run --list` 列出全部）",
+        ]
     if note.formulas:
         lines += ["", "**公式检查**（来自 `rlref verify`）：", "", *formula_rows(note, report)]
     card = ['!!! abstract rlref-card "概念卡"', "", *_indent(lines), ""]

@@ -136,3 +136,11 @@ def test_the_shipped_vault_compiles() -> None:
     for key, note in compiled.items():
         assert note.text.startswith("---\ntitle: "), key
         assert "## 反向链接" in note.text, key
+
+
+def test_card_shows_the_demo_command(tmp_path: Path) -> None:
+    write(tmp_path, "GRPO 演示.md", "GRPO 演示", "# GRPO 演示\n\n正文。\n", "demo: grpo\n")
+    write(tmp_path, "无演示.md", "无演示", "# 无演示\n\n正文。\n")
+    compiled = compile_vault(tmp_path)
+    assert "**演示**：`rlref run grpo`" in compiled["GRPO 演示"].text
+    assert "**演示**" not in compiled["无演示"].text
