@@ -25,7 +25,7 @@ LossAgg = Literal[
 """How a `(B, T)` token-loss matrix becomes a scalar; see `aggregate_loss`."""
 
 
-def _per_token(advantages: torch.Tensor) -> torch.Tensor:
+def expand_per_sequence(advantages: torch.Tensor) -> torch.Tensor:
     """(B,) → (B, 1) so one advantage per completion broadcasts over its tokens."""
     return advantages.unsqueeze(-1) if advantages.dim() == 1 else advantages
 

@@ -19,7 +19,7 @@ from typing import Literal, NamedTuple
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, _per_token, aggregate_loss
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
 from rlref.algos.lm import masked_sum
 
 __all__ = [
@@ -170,7 +170,7 @@ def vespo_loss(
     phi = vespo_gamma_weight(logp, old_logp, mask, advantages, k_pos, lambda_pos, k_neg,
                              lambda_neg)
     # −sg(φ_i) · Â_i · log π_θ(o_{i,t})
-    per_token = -phi.unsqueeze(-1) * _per_token(advantages) * logp
+    per_token = -phi.unsqueeze(-1) * expand_per_sequence(advantages) * logp
     return aggregate_loss(per_token, mask, loss_agg)
 
 
@@ -225,7 +225,7 @@ def maspo_sigma(
     Returns:
         `MASPOSigma(pos, neg)`, each shape `(B, T)`.
     """
-    adv = _per_token(advantages)
+    adv = expand_per_sequence(advantages)
     # σ_base / π_old^α = σ_base · exp(−α log π_old), clipped to [σ_base, σ_high]
     mass = (sigma_base * torch.exp(-alpha * old_logp)).clamp(sigma_base, sigma_high)
     risk_pos = (1.0 + beta_pos * adv).clamp(adv_low, adv_high)
@@ -260,7 +260,7 @@ def maspo_gate(
     Returns:
         $F_{i,t}$, shape `(B, T)`, no gradient.
     """
-    adv = _per_token(advantages)
+    adv = expand_per_sequence(advantages)
     ratio = torch.exp((logp - old_logp).detach().clamp(-_LOG_RATIO_CLAMP, _LOG_RATIO_CLAMP))
     sigma = maspo_sigma(old_logp.detach(), advantages, **sigma_kwargs)
     width = torch.where(adv > 0, sigma.pos, sigma.neg)
@@ -308,7 +308,7 @@ def maspo_loss(
     ratio = torch.exp((logp - old_logp).clamp(-_LOG_RATIO_CLAMP, _LOG_RATIO_CLAMP))
     gate = maspo_gate(logp, old_logp, advantages, **sigma_kwargs)
     # −Â · F · r
-    per_token = -_per_token(advantages) * gate * ratio
+    per_token = -expand_per_sequence(advantages) * gate * ratio
     return aggregate_loss(per_token, mask, loss_agg)
 
 

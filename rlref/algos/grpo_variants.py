@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, _per_token, aggregate_loss
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
 from rlref.algos.lm import masked_mean
 
 __all__ = [
@@ -230,7 +230,7 @@ def gspo_loss(
         ratio = gspo_token_ratio(logp, old_logp, mask)
     else:
         ratio = gspo_sequence_ratio(logp, old_logp, mask).unsqueeze(-1).expand_as(logp)
-    advantages = _per_token(advantages)
+    advantages = expand_per_sequence(advantages)
     clipped_ratio = ratio.clamp(1.0 - clip_eps_low, 1.0 + clip_eps_high)
     # −min(s A, clip(s, 1 − ε_low, 1 + ε_high) A)
     per_token = -torch.minimum(ratio * advantages, clipped_ratio * advantages)
@@ -292,6 +292,6 @@ def cispo_loss(
     # r̂ = sg(clip(r, 1 − ε_low, 1 + ε_high))
     weight = ratio.clamp(min=low, max=1.0 + clip_eps_high)
     # −sg(r̂) · Â · log π_θ
-    per_token = -weight * _per_token(advantages) * logp
+    per_token = -weight * expand_per_sequence(advantages) * logp
     clipped = (weight != ratio).to(logp.dtype)
     return PolicyLoss(aggregate_loss(per_token, mask, loss_agg), masked_mean(clipped, mask))

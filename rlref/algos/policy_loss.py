@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, _per_token, aggregate_loss
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
 from rlref.algos.grpo_variants import (
     PolicyLoss,
     cispo_loss,
@@ -143,7 +143,7 @@ def reinforce_loss(
     """
     # G − b, each as (B, 1) or (B, T) so a per-sequence value spans its row's tokens
     baseline = torch.as_tensor(baseline, dtype=logp.dtype, device=logp.device)
-    advantages = _per_token(returns) - _per_token(baseline)
+    advantages = expand_per_sequence(returns) - expand_per_sequence(baseline)
     # −(G − b) · log π_θ
     per_token = -advantages * logp
     return aggregate_loss(per_token, mask, loss_agg)
@@ -235,7 +235,7 @@ def ppo_clip_loss(
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
     ratio = importance_ratio(logp, old_logp)
     per_token, clipped, dual = _clipped_surrogate(
-        ratio, _per_token(advantages), eps_low, eps_high, clip_ratio_c
+        ratio, expand_per_sequence(advantages), eps_low, eps_high, clip_ratio_c
     )
     loss = aggregate_loss(per_token, mask, loss_agg, max_completion_length)
     return PPOLoss(
@@ -382,7 +382,7 @@ def grpo_loss(
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
     ratio = importance_ratio(logp, old_logp)
     per_token, clipped, _ = _clipped_surrogate(
-        ratio, _per_token(advantages), clip_eps, eps_high, None
+        ratio, expand_per_sequence(advantages), clip_eps, eps_high, None
     )
     if ref_logp is None:
         if beta != 0.0:

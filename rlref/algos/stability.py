@@ -20,7 +20,7 @@ from typing import Literal
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, _per_token, aggregate_loss
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
 from rlref.algos.lm import masked_mean, masked_sum
 from rlref.algos.policy_loss import importance_ratio
 
@@ -88,7 +88,7 @@ def sapo_loss(
     if tau_pos <= 0 or tau_neg <= 0:
         raise ValueError(f"temperatures must be positive, got {tau_pos} and {tau_neg}")
     ratio = importance_ratio(logp, old_logp)
-    adv = _per_token(advantages)
+    adv = expand_per_sequence(advantages)
     # τ_{i,t}: τ_pos where Â > 0, τ_neg elsewhere
     tau = torch.where(adv > 0, adv.new_full((), tau_pos), adv.new_full((), tau_neg))
     # gate f(r) = (4/τ) σ(τ (r − 1)); its slope at r = 1 is 1

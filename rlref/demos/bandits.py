@@ -20,6 +20,7 @@ import torch
 
 from rlref.algos.bandits import simulate_regret
 from rlref.demos.base import DemoSpec, RunContext, RunLog, Target
+from rlref.demos.runner import save_figure
 from rlref.demos.settings import describe_settings, settings_from_options
 
 ARM_MEANS = (0.2, 0.4, 0.6, 0.8)
@@ -84,10 +85,7 @@ def plot(log: RunLog, path: Path, title: str) -> None:
     bottom.legend(loc="upper right", fontsize=8)
     bottom.grid(alpha=0.3)
     bottom.set_xlabel("pulls")
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, title)
 
 
 SPEC = DemoSpec(

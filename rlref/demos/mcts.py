@@ -21,6 +21,7 @@ import torch
 
 from rlref.algos.search import mcts
 from rlref.demos.base import DemoSpec, RunContext, RunLog, Target
+from rlref.demos.runner import save_figure
 from rlref.demos.settings import describe_settings, settings_from_options
 
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
@@ -154,10 +155,7 @@ def plot(log: RunLog, path: Path, title: str) -> None:
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     right.set_ylabel("games")
     right.legend(fontsize=8)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, title)
 
 
 SPEC = DemoSpec(

@@ -110,7 +110,15 @@ def plot_run(spec: DemoSpec, log: RunLog, path: Path, title: str) -> None:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best", fontsize=7)
     axes[-1].set_xlabel("step")
-    fig.suptitle(title, fontsize=10)
+    save_figure(fig, path, title, title_size=10)
+
+
+def save_figure(fig, path: Path, title: str | None = None, title_size: int = 9) -> None:
+    """Title, lay out, write at the demos' resolution (small PNGs) and free the figure."""
+    import matplotlib.pyplot as plt
+
+    if title:
+        fig.suptitle(title, fontsize=title_size)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

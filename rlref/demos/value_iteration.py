@@ -32,6 +32,7 @@ from rlref.algos.tabular import (
 )
 from rlref.demos.base import DemoSpec, RunContext, Target
 from rlref.demos.distributed import is_main_process
+from rlref.demos.runner import save_figure
 from rlref.demos.settings import describe_settings, settings_from_options
 
 GRID = (
@@ -139,9 +140,7 @@ def draw(world: Gridworld, values: torch.Tensor, policy: torch.Tensor, path: Pat
     ax.set_yticks([])
     ax.set_title("V* and the greedy policy (value iteration)", fontsize=10)
     fig.colorbar(image, ax=ax, fraction=0.04)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run(ctx: RunContext) -> None:
