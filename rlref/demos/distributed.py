@@ -93,6 +93,11 @@ def process_group(device: str) -> Iterator[Dist]:
         created = True
     try:
         yield Dist(rank, world, torch_device)
+        if created:
+            # Rank 0 still writes files after its last collective; a rank that tears gloo down
+            # while a peer's connection is open aborts ("terminate called without an active
+            # exception", about 2 runs in 5 here), so all ranks leave together.
+            dist.barrier()
     finally:
         if created:
             dist.destroy_process_group()
