@@ -81,13 +81,15 @@ def block_tokens(body: str) -> list[Token]:
     return tokens
 
 
-def analyse(body: str) -> BodyStructure:
+def analyse(body: str, tokens: list[Token] | None = None) -> BodyStructure:
+    """The structure of ``body``; ``tokens`` are its markdown-it tokens when already parsed."""
     lines = body.split("\n")
     count = len(lines)
     structure = BodyStructure(lines, [[] for _ in range(count)], [False] * count)
     stack: list[Container] = []
     previous_end: dict[int, int] = {}  # id(parent container) → end line of its last block
-    tokens = block_tokens(body)
+    if tokens is None:
+        tokens = block_tokens(body)
     first_block = True
     for i, token in enumerate(tokens):
         if token.type in ("blockquote_close", "list_item_close"):

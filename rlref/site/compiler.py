@@ -145,7 +145,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     """Write ``paths.docs`` and ``paths.nav``; files that did not change are not touched."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    vault = load_vault(paths.vault)
+    vault = load_vault(paths.vault, keep_tokens=True)
     index = build_index(vault)
     timings["load"] = time.perf_counter() - started
 

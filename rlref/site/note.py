@@ -64,7 +64,7 @@ def compile_note(note: Note, context: NoteContext) -> CompiledNote:
     doc = note_doc(note.key)
     links = context.links_by_source.get(note.key, [])
     rewriter = InlineRewriter(note, doc, links, context.targets)
-    structure = analyse(note.body)
+    structure = analyse(note.body, note.tokens)
     body = rewrite_lines(structure, rewriter)
     rewriter.attachments |= linked_files(note, context.attachments)
     related_keys = [

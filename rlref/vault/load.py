@@ -67,10 +67,12 @@ def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
     return found
 
 
-def read_note(root: Path, file: Path) -> Note:
+def read_note(root: Path, file: Path, keep_tokens: bool = False) -> Note:
     path = vault_path(root, file)
     text, problems = decode_note(path, file.read_bytes())
-    note = parse_note(path, text.replace("\r\n", "\n"))
+    # markdown-it counts a lone CR as a line break too; one convention keeps line numbers equal.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    note = parse_note(path, text, keep_tokens)
     note.diagnostics.extend(problems)
     if not problems:  # replacement characters from a failed decode are not mojibake
         note.diagnostics.extend(mojibake_diagnostics(path, text))
@@ -88,14 +90,14 @@ def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
     return notes, others
 
 
-def load_vault(root: Path) -> Vault:
-    """Read and parse every ``*.md`` below ``root``."""
+def load_vault(root: Path, keep_tokens: bool = False) -> Vault:
+    """Read and parse every ``*.md`` below ``root`` (``keep_tokens``: see ``parse_note``)."""
     root = Path(root)
     note_files, other_files = walk_vault(root)
     notes: dict[str, Note] = {}
     diagnostics: list[Diagnostic] = []
     for file in note_files:
-        note = read_note(root, file)
+        note = read_note(root, file, keep_tokens)
         if note.key in notes:
             # Two files whose names differ only in Unicode normal form collide here.
             diagnostics.append(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markdown_it.token import Token
+
 from rlref.diagnostics import Diagnostic
 from rlref.vault.frontmatter import Frontmatter
 
@@ -87,6 +89,9 @@ class Note:
     block_ids: set[str] = field(default_factory=set)
     key_lines: dict[str, int] = field(default_factory=dict)  # frontmatter key → line
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # markdown-it's tokens of ``body``, kept only when the loader is asked to (the site
+    # compiler reuses them instead of parsing every note a second time).
+    tokens: list[Token] | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:

@@ -202,8 +202,11 @@ def _frontmatter_links(note: Note, data: dict[str, Any]) -> None:
                     note.links.append(split_wikilink(match.group(2), bool(match.group(1)), line))
 
 
-def parse_note(path: str, text: str) -> Note:
-    """Parse the text of the note at vault path ``path`` (POSIX, NFC, with ``.md``)."""
+def parse_note(path: str, text: str, keep_tokens: bool = False) -> Note:
+    """Parse the text of the note at vault path ``path`` (POSIX, NFC, with ``.md``).
+
+    ``keep_tokens`` stores markdown-it's token stream of the body on ``Note.tokens``.
+    """
     front = read_frontmatter(path, text)
     note = Note(
         path=path,
@@ -221,6 +224,8 @@ def parse_note(path: str, text: str) -> Note:
             note.sources.extend(Source(arxiv, line) for arxiv in _source_arxiv(entry))
     tokens = parser().parse(front.body)
     _Walker(note).walk(tokens)
+    if keep_tokens:
+        note.tokens = tokens
     if not front.body.strip():
         note.diagnostics.append(Diagnostic(path, front.body_line, "warning", "empty note"))
     return note

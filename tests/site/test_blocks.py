@@ -81,3 +81,17 @@ def test_code_and_math_lines_are_not_given_to_the_inline_rewriter() -> None:
 def test_leading_h1_is_found_for_the_card() -> None:
     assert analyse("# 标题\n\n正文\n").first_h1_end == 1
     assert analyse("正文\n\n# 标题\n").first_h1_end is None
+
+
+def test_kept_vault_tokens_give_the_same_rewrite_as_a_fresh_parse() -> None:
+    """The compiler reuses the vault's tokens; they must describe the body it rewrites."""
+    from pathlib import Path
+
+    from rlref.vault import load_vault
+
+    kb = Path(__file__).parents[2] / "kb"
+    notes = load_vault(kb, keep_tokens=True).notes.values()
+    keep = lambda content, index, heading: content  # noqa: E731
+    for note in notes:
+        reused = rewrite_lines(analyse(note.body, note.tokens), keep)
+        assert reused == rewrite_lines(analyse(note.body), keep), note.path

@@ -117,3 +117,22 @@ def test_nfd_file_names_are_nfc_in_the_vault(tmp_path: Path) -> None:
     (tmp_path / name).write_text("---\ntitle: Café\n---\nx\n", encoding="utf-8")
     vault = load_vault(tmp_path)
     assert list(vault.notes) == [unicodedata.normalize("NFC", "Café 概览")]
+
+
+def test_crlf_and_lone_cr_count_lines_like_lf(tmp_path: Path) -> None:
+    (tmp_path / "crlf.md").write_bytes(b"---\r\ntitle: A\r\n---\r\n# H\r\n\r\n[[x]]\r\n")
+    (tmp_path / "cr.md").write_bytes(b"---\rtitle: B\r---\r# H\r\r[[x]]\r")
+    vault = load_vault(tmp_path)
+    for key in ("crlf", "cr"):
+        note = vault.notes[key]
+        assert [(h.text, h.line) for h in note.headings] == [("H", 4)]
+        assert [(lk.target, lk.line) for lk in note.links] == [("x", 6)]
+
+
+def test_tokens_are_kept_only_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "n.md").write_text("---\ntitle: N\n---\n# H\n\ntext\n", encoding="utf-8")
+    assert load_vault(tmp_path).notes["n"].tokens is None
+    tokens = load_vault(tmp_path, keep_tokens=True).notes["n"].tokens
+    assert tokens is not None and [t.type for t in tokens][:3] == [
+        "heading_open", "inline", "heading_close"
+    ]
