@@ -35,7 +35,10 @@ class Module:
 
     @property
     def relative_file(self) -> str:
-        return self.file.relative_to(PACKAGE_ROOT).as_posix()
+        try:
+            return self.file.relative_to(PACKAGE_ROOT).as_posix()
+        except ValueError:  # a module outside the repository (tests)
+            return self.file.as_posix()
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def module_file(module: str, root: Path = PACKAGE_ROOT) -> Path | None:
     return None
 
 
-def _tree(file: Path) -> ast.Module | None:
+def module_tree(file: Path) -> ast.Module | None:
+    """The parsed source of ``file`` (cached per version of the file), None if unreadable."""
     try:
         stat = file.stat()
     except OSError:
@@ -134,14 +138,14 @@ def discover_modules(packages: tuple[str, ...] = DOCUMENTED_PACKAGES) -> list[Mo
 
 
 def _module(name: str, file: Path) -> Module:
-    tree = _tree(file)
+    tree = module_tree(file)
     return Module(name, file, public_members(tree) if tree is not None else [])
 
 
 def _follow(module: str, name: str, depth: int = 0) -> tuple[str, int] | None:
     """The module that defines ``name`` (following ``from x import name``) and its line."""
     file = module_file(module)
-    tree = _tree(file) if file is not None else None
+    tree = module_tree(file) if file is not None else None
     if tree is None or depth > 8:
         return None
     is_package = file is not None and file.name == "__init__.py"

@@ -15,6 +15,7 @@ import yaml
 
 from rlref.diagnostics import Diagnostic
 from rlref.index import Index, ResolvedLink, build_index
+from rlref.index.build import link_targets
 from rlref.site.api import (
     ImplTarget,
     Module,
@@ -25,6 +26,7 @@ from rlref.site.api import (
     source_page,
 )
 from rlref.site.assets import guide_pages, site_files, vendor_files
+from rlref.site.docstring_links import resolve_docstring_links
 from rlref.site.layout import (
     API_INDEX,
     CONCEPTS_PAGE,
@@ -63,6 +65,10 @@ class SitePaths:
     def site(self) -> Path:
         return self.out / "site"
 
+    @property
+    def docstring_links(self) -> Path:
+        return self.out / "docstring-links.json"
+
 
 @dataclass
 class CompileResult:
@@ -74,6 +80,10 @@ class CompileResult:
     vault_errors: int  # errors ``rlref check`` reports (not all of them affect the site)
     report: VerifyReport
     timings: dict[str, float] = field(default_factory=dict)
+    # rlref's docstrings link into the shipped kb; in another vault they may not resolve,
+    # which is worth a warning but is not the vault's fault (so --strict ignores it).
+    docstring_problems: list[Diagnostic] = field(default_factory=list)
+    docstring_links: int = 0  # distinct docstring links that resolved
 
 
 Users = dict[str, list[tuple[str, str]]]  # API anchor → [(note key, title)] naming it
@@ -169,6 +179,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
 
     own = site_files(paths.site_src)
     api_outputs, api_groups = _api_outputs(modules, users)
+    docstring_links = resolve_docstring_links(modules, index.notes, link_targets(vault))
     nav, order, _ = build_nav(index, guide_pages(own), api_groups)
     outputs.update(api_outputs)
     outputs[TAGS_PAGE] = tags_page(index.tags, index.notes)
@@ -191,10 +202,20 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
         {"nav": nav}, allow_unicode=True, sort_keys=False
     )
     write_if_changed(paths.nav, nav_text)
+    docstring_links.write(paths.docstring_links)
     timings["write"] = time.perf_counter() - started
     vault_errors = sum(d.severity == "error" for d in index.diagnostics)
     return CompileResult(
-        len(index.notes), len(outputs), written, removed, diagnostics, vault_errors, report, timings
+        len(index.notes),
+        len(outputs),
+        written,
+        removed,
+        diagnostics,
+        vault_errors,
+        report,
+        timings,
+        docstring_links.diagnostics,
+        len(docstring_links.links),
     )
 
 

@@ -28,6 +28,7 @@ def site_environment(paths: SitePaths) -> dict[str, str]:
         "RLREF_DOCS_DIR": str(paths.docs.resolve()),
         "RLREF_SITE_DIR": str(paths.site.resolve()),
         "RLREF_SITE_NAV": str(paths.nav.resolve()),
+        "RLREF_DOCSTRING_LINKS": str(paths.docstring_links.resolve()),
     }
 
 

@@ -36,6 +36,19 @@ def _report_compile(result: CompileResult, strict: bool) -> bool:
             markup=False,
             highlight=False,
         )
+    if result.docstring_problems and not result.docstring_links:
+        # A vault other than the shipped kb: none of the code's note links can resolve.
+        console.print(
+            f"note: none of the {len(result.docstring_problems)} note links in rlref's "
+            "docstrings names a note of this vault; the API pages show them as plain text"
+        )
+    else:
+        for diagnostic in sort_diagnostics(result.docstring_problems):
+            console.print(
+                f"{diagnostic.path}:{diagnostic.line}: warning: {diagnostic.message}",
+                markup=False,
+                highlight=False,
+            )
     if result.vault_errors:
         console.print(f"note: `rlref check` reports {result.vault_errors} error(s) in the vault")
     if not result.report.available:

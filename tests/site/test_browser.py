@@ -159,6 +159,12 @@ def test_api_page_renders_docstring_formula_and_links_back(
     )
     assert formulas >= 1
     assert page.locator(".katex-error").count() == 0
+    # The docstring's "Note: [[…]]" line is text or a link, never raw wikilink syntax.
+    prose = entry.evaluate(
+        "h => Array.from(h.closest('.doc-object').querySelectorAll('.doc-contents > p'))"
+        ".map(p => p.innerText).join('\\n')"
+    )
+    assert "Note: KL散度" in prose and "[[" not in prose, prose
     used_by = entry.evaluate(
         "h => Array.from(h.closest('.doc-object').nextElementSibling.querySelectorAll('a'))"
         ".map(a => decodeURIComponent(new URL(a.href).pathname))"
