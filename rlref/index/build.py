@@ -28,6 +28,7 @@ class ResolvedLink:
     embed: bool
     alias: str | None
     in_frontmatter: bool
+    in_list: bool = False  # written in a list item
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,16 @@ def _resolve_one(
 
     def result(target: str | None, kind: str, anchor: str | None) -> ResolvedLink:
         return ResolvedLink(
-            note.key, link.line, link.raw, target, kind, anchor, link.embed, link.alias, in_front
+            note.key,
+            link.line,
+            link.raw,
+            target,
+            kind,
+            anchor,
+            link.embed,
+            link.alias,
+            in_front,
+            link.in_list,
         )
 
     if not isinstance(resolution, Resolved):
@@ -130,21 +140,27 @@ def _name_clashes(vault: Vault) -> list[Diagnostic]:
 
 
 def _moc_sections(note: Note, links: list[ResolvedLink]) -> list[MocSection]:
+    """Each section's entries: the notes its list items link to, in order, each once.
+
+    A link in the section's prose (an introduction mentioning another section's note) is not
+    an entry; a section written without a list falls back to all of its links.
+    """
     sections: list[MocSection] = []
     headings = [h for h in note.headings if h.level >= 2] or note.headings
     for i, heading in enumerate(headings):
         end = headings[i + 1].line if i + 1 < len(headings) else float("inf")
-        keys: dict[str, None] = {}  # ordered set: the MOC's order, each note once
-        for link in links:
-            if (
-                link.kind == "note"
-                and link.target
-                and not link.embed
-                and not link.in_frontmatter
-                and heading.line < link.line < end
-                and link.target != note.key
-            ):
-                keys.setdefault(link.target)
+        inside = [
+            link
+            for link in links
+            if link.kind == "note"
+            and link.target
+            and not link.embed
+            and not link.in_frontmatter
+            and heading.line < link.line < end
+            and link.target != note.key
+        ]
+        entries = [link for link in inside if link.in_list] or inside
+        keys = dict.fromkeys(link.target for link in entries if link.target)  # ordered set
         sections.append(MocSection(heading.text, heading.anchor, heading.line, tuple(keys)))
     return sections
 

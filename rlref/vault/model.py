@@ -33,6 +33,7 @@ class WikiLink:
     embed: bool
     line: int
     raw: str
+    in_list: bool = False  # written in a list item (a MOC's entries are list items)
 
 
 @dataclass(frozen=True)

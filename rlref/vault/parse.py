@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from markdown_it.token import Token
@@ -82,6 +83,7 @@ class _Walker:
     def __init__(self, note: Note) -> None:
         self.note = note
         self.heading_texts: list[tuple[int, str, int]] = []
+        self.list_depth = 0  # > 0 inside a list item
 
     def line_of(self, token: Token, offset: int = 0) -> int:
         start = token.map[0] if token.map else 0
@@ -111,6 +113,10 @@ class _Walker:
                 self.heading_texts.append(
                     (int(token.tag[1]), _plain_text(inline.children or []), self.line_of(token))
                 )
+            elif token.type == "list_item_open":
+                self.list_depth += 1
+            elif token.type == "list_item_close":
+                self.list_depth -= 1
             elif token.type == "inline":
                 self._inline(token)
         if pending_tag is not None:
@@ -150,9 +156,10 @@ class _Walker:
                 continue
             if child.type == "wikilink":
                 offset = child.meta["offset"]
-                self.note.links.append(
-                    split_wikilink(child.content, child.meta["embed"], self.line_of(token, offset))
+                link = split_wikilink(
+                    child.content, child.meta["embed"], self.line_of(token, offset)
                 )
+                self.note.links.append(replace(link, in_list=True) if self.list_depth else link)
             elif child.type in ("math_inline", "math_inline_double"):
                 display = child.type == "math_inline_double"
                 line = self.line_of(token, offset)

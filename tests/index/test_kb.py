@@ -154,3 +154,11 @@ def test_moc_section_lists_its_notes(section: str) -> None:
 def test_other_algorithms_section_has_the_frontier_notes() -> None:
     listed = next(s.notes for s in kb_index().moc_sections[MOC] if s.heading.startswith("其他算法"))
     assert len([k for k in listed if k.startswith("AI/LLM/RL/Other-Algorithms/")]) == 24
+
+
+def test_each_note_is_an_entry_of_one_moc_section() -> None:
+    seen: dict[str, str] = {}
+    for section in kb_index().moc_sections[MOC]:
+        for key in section.notes:
+            assert key not in seen, f"{key} is listed under {seen.get(key)} and {section.heading}"
+            seen[key] = section.heading

@@ -68,3 +68,18 @@ def test_long_sections_are_split_into_runs_in_moc_order(tmp_path: Path) -> None:
     runs = group(group(nav, "目录"), "全部")
     assert titles(runs) == ["笔记 000 … 笔记 024", "笔记 025 … 笔记 049", "笔记 050 … 笔记 059"]
     assert order[1:] == [f"{n}" for n in names]  # still every note, in the MOC's order
+
+
+def test_a_link_in_a_sections_prose_is_not_an_entry(tmp_path: Path) -> None:
+    write(tmp_path, "_MOC.md", moc("目录", (
+        "## 算法\n\n本节之外的对比见 [[综述]]。\n\n- [[甲]]\n\n"
+        "## 综述\n\n- [[综述]]\n\n## 只有正文\n\n正文里提到 [[乙]]。\n"
+    )))
+    for name in ("甲", "乙", "综述"):
+        write(tmp_path, f"{name}.md", note(name))
+    index = build_index(load_vault(tmp_path))
+    assert [s.notes for s in index.moc_sections["_MOC"]] == [("甲",), ("综述",), ("乙",)]
+    nav, _, _ = build_nav(index, [], [])
+    top = group(nav, "目录")
+    assert titles(group(top, "算法")) == ["甲"]
+    assert titles(group(top, "综述")) == ["综述"]
