@@ -111,12 +111,25 @@ def new(
     if f"[[{key}|" not in moc_text and f"[[{key}]]" not in moc_text:
         entry = moc_entry(key, title, summary or "待补充一句话描述")
         moc_text = insert_moc_entry(moc_text, found, entry)
-    for file, content in ((note_file, text), (moc_file, moc_text)):
-        try:
-            write_atomic(file, content)
-        except OSError as exc:
-            raise fail(f"could not write {file}: {exc}", 1) from None
+    _write_note_and_moc(note_file, text, moc_file, moc_text)
     typer.echo(str(note_file))
+
+
+def _write_note_and_moc(note_file: Path, text: str, moc_file: Path, moc_text: str) -> None:
+    """Both files or neither: a failed MOC write puts the note back as it was."""
+    previous = note_file.read_bytes() if note_file.exists() else None  # kept for --force
+    try:
+        write_atomic(note_file, text)
+    except OSError as exc:
+        raise fail(f"could not write {note_file}: {exc}", 1) from None
+    try:
+        write_atomic(moc_file, moc_text)
+    except OSError as exc:
+        if previous is None:
+            note_file.unlink(missing_ok=True)
+        else:
+            write_atomic(note_file, previous.decode("utf-8"))
+        raise fail(f"could not write {moc_file}: {exc}; {note_file} left as it was", 1) from None
 
 
 def register(app: typer.Typer) -> None:

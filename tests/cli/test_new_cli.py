@@ -124,3 +124,28 @@ def test_a_failed_write_leaves_the_old_note_whole(vault: Path, monkeypatch) -> N
     assert target.read_bytes() == before
     leftovers = [p.name for p in target.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_failed_moc_write_takes_the_note_back(vault: Path, monkeypatch, force: bool) -> None:
+    """Note and MOC are written together or not at all."""
+    import os
+
+    moc_file = vault / f"{MOC}.md"
+    moc_before = moc_file.read_bytes()
+    title = "PPO 原理" if force else "全新 论文"
+    target = vault / f"AI/RL/{title}.md"
+    before = target.read_bytes() if force else None
+    real_replace = os.replace
+
+    def replace_but_not_the_moc(src: str, dst: str) -> None:
+        if Path(dst) == moc_file:
+            raise OSError("read-only MOC")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("rlref.cli.common.os.replace", replace_but_not_the_moc)
+    args = [title, "--section", "PPO", "--path", f"AI/RL/{title}"] + (["--force"] if force else [])
+    result = new(vault, *args)
+    assert result.exit_code == 1 and "read-only MOC" in result.output
+    assert moc_file.read_bytes() == moc_before
+    assert (target.read_bytes() if force else target.exists()) == (before if force else False)
