@@ -2,8 +2,11 @@
 
 ``rlref check`` must stay fast, and importing ``rlref.algos`` would import torch; so the
 module is located on disk (importing only its top-level package) and its source is read
-with ``ast`` for a top-level definition or re-export of the name. The test suite also
-imports every reference for real (tests/index/test_impl_import.py).
+with ``ast`` for a top-level ``def`` or ``class`` of the name, or its re-export (an
+imported name listed in ``__all__``, or imported relatively by a package's ``__init__.py``).
+A module's other imports (``torch``, ``annotations``) and plain assignments are not
+implementations. The test suite also imports every kb reference for real
+(``tests/index/test_kb.py::test_every_impl_reference_imports_for_real``).
 """
 
 from __future__ import annotations
@@ -45,24 +48,38 @@ def _module_file(module: str) -> Path | None:
 
 @lru_cache(maxsize=256)
 def _top_level_names(file: Path) -> dict[str, int]:
-    """Names a module defines or re-exports at top level, with their lines."""
+    """Functions and classes a module defines (a package also re-exports), with their lines."""
     try:
         tree = ast.parse(file.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return {}
     names: dict[str, int] = {}
+    exported = _dunder_all(tree)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names[node.name] = node.lineno
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    names[target.id] = node.lineno
-        elif isinstance(node, ast.ImportFrom | ast.Import):
+        elif isinstance(node, ast.ImportFrom):
+            package_reexport = file.name == "__init__.py" and node.level > 0
             for alias in node.names:
-                names[(alias.asname or alias.name).split(".")[0]] = node.lineno
+                name = alias.asname or alias.name
+                if package_reexport or name in exported:
+                    names[name] = node.lineno
     return names
+
+
+def _dunder_all(tree: ast.Module) -> set[str]:
+    """The literal strings of a top-level ``__all__ = [...]``."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            if isinstance(node.value, ast.List | ast.Tuple):
+                return {
+                    e.value
+                    for e in node.value.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                }
+    return set()
 
 
 def locate_impl(ref: str) -> ImplLocation | str:
@@ -73,7 +90,7 @@ def locate_impl(ref: str) -> ImplLocation | str:
         return f"impl '{ref}': module '{module}' not found"
     names = _top_level_names(file)
     if name not in names:
-        return f"impl '{ref}': '{module}' has no '{name}'"
+        return f"impl '{ref}': '{module}' defines no function or class '{name}'"
     root = file
     for _ in module.split("."):
         root = root.parent
