@@ -97,7 +97,14 @@ def load_vault(root: Path, keep_tokens: bool = False) -> Vault:
     notes: dict[str, Note] = {}
     diagnostics: list[Diagnostic] = []
     for file in note_files:
-        note = read_note(root, file, keep_tokens)
+        try:
+            note = read_note(root, file, keep_tokens)
+        except OSError as exc:  # a broken symlink, a file without read permission
+            reason = exc.strerror or str(exc)
+            diagnostics.append(
+                Diagnostic(vault_path(root, file), 1, "error", f"cannot read: {reason}")
+            )
+            continue
         if note.key in notes:
             # Two files whose names differ only in Unicode normal form collide here.
             diagnostics.append(

@@ -83,7 +83,9 @@ class Note:
     headings: list[Heading] = field(default_factory=list)
     links: list[WikiLink] = field(default_factory=list)
     markdown_links: list[MarkdownLink] = field(default_factory=list)
-    tags: list[Tag] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)  # inline ``#tag``s of the body
+    # The frontmatter's ``tags:``, each at the line of that key.
+    frontmatter_tags: list[Tag] = field(default_factory=list)
     math: list[Math] = field(default_factory=list)
     formulas: list[Formula] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)

@@ -226,6 +226,8 @@ def parse_note(path: str, text: str, keep_tokens: bool = False) -> Note:
     )
     _frontmatter_links(note, front.data)
     if front.model is not None:
+        line = front.key_lines.get("tags", 2)
+        note.frontmatter_tags = [Tag(name, line) for name in front.model.tags]
         line = front.key_lines.get("sources", 2)
         for entry in front.model.sources:
             note.sources.extend(Source(arxiv, line) for arxiv in _source_arxiv(entry))

@@ -136,3 +136,18 @@ def test_tokens_are_kept_only_when_asked(tmp_path: Path) -> None:
     assert tokens is not None and [t.type for t in tokens][:3] == [
         "heading_open", "inline", "heading_close"
     ]
+
+
+def test_frontmatter_tags_carry_the_line_of_their_key() -> None:
+    note = parse_note("n.md", "---\ntitle: T\ntype: concept\ntags: [rl, ppo]\n---\n正文 #inline\n")
+    assert [(t.name, t.line) for t in note.frontmatter_tags] == [("rl", 4), ("ppo", 4)]
+    assert [(t.name, t.line) for t in note.tags] == [("inline", 6)]
+
+
+def test_an_unreadable_file_is_a_diagnostic_and_the_rest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "好.md").write_text("---\ntitle: 好\n---\n正文\n", encoding="utf-8")
+    (tmp_path / "断.md").symlink_to(tmp_path / "不存在.md")
+    vault = load_vault(tmp_path)
+    assert list(vault.notes) == ["好"]
+    assert [(d.path, d.line, d.severity) for d in vault.diagnostics] == [("断.md", 1, "error")]
+    assert "cannot read" in vault.diagnostics[0].message

@@ -19,6 +19,7 @@ NOTES = [
     "B/same",
     "Case/Upper",
     "case/upper",
+    "Notes/Café 概览",  # "é" has a decomposed (NFD) form; CJK characters do not
 ]
 ATTACHMENTS = ["assets/图 1.png", "A/diagram.svg", "B/diagram.svg"]
 ALIASES = {"AI/LLM/RL/PPO/PPO 原理": ["PPO", "Proximal Policy Optimization"], "A/same": ["共享"]}
@@ -45,7 +46,8 @@ TARGETS = LinkTargets.build(NOTES, ATTACHMENTS, ALIASES)
         ("case/upper", "case/upper"),
         ("  PPO 原理  ", "AI/LLM/RL/PPO/PPO 原理"),  # surrounding spaces
         ("./PPO 原理", "AI/LLM/RL/PPO/PPO 原理"),
-        (unicodedata.normalize("NFD", "KL散度"), "AI/LLM/RL/Fundamentals/KL散度"),
+        (unicodedata.normalize("NFD", "Café 概览"), "Notes/Café 概览"),  # macOS-typed target
+        (unicodedata.normalize("NFD", "Notes/Café 概览.md"), "Notes/Café 概览"),
     ],
 )
 def test_resolves(target: str, expected: str) -> None:
