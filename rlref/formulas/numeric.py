@@ -20,7 +20,17 @@ from rlref.formulas.scope import BASE, Axis, generators, in_layout, logsigmoid, 
 
 
 class CheckFailure(AssertionError):
-    """The note and the code disagree, or the inputs did not exercise a declared case."""
+    """The note and the code disagree, or the inputs did not exercise a declared case.
+
+    ``seed`` and ``max_abs_error`` (when known) go into ``verify.json`` with the failure.
+    """
+
+    def __init__(
+        self, message: str, seed: int | None = None, max_abs_error: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.seed = seed
+        self.max_abs_error = max_abs_error
 
 
 class BindingError(ValueError):
@@ -268,11 +278,11 @@ def compare(left: Any, operator: str, right: Any, binding: Binding,
     a, b = np.squeeze(np.asarray(operand(left))), np.squeeze(np.asarray(operand(right)))
     relation = binding.relation
     if a.shape != b.shape and not (operator != "==" and (a.ndim == 0 or b.ndim == 0)):
-        raise CheckFailure(f"seed {seed}: {relation}: shapes differ, {a.shape} vs {b.shape}")
+        raise CheckFailure(f"seed {seed}: {relation}: shapes differ, {a.shape} vs {b.shape}", seed)
     if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
-        raise CheckFailure(f"seed {seed}: {relation}: not numbers ({a.dtype}, {b.dtype})")
+        raise CheckFailure(f"seed {seed}: {relation}: not numbers ({a.dtype}, {b.dtype})", seed)
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise CheckFailure(f"seed {seed}: {relation}: non-finite values")
+        raise CheckFailure(f"seed {seed}: {relation}: non-finite values", seed)
     a, b = np.broadcast_arrays(a.astype(np.float64), b.astype(np.float64))
     scale = np.maximum(np.abs(a), np.abs(b))
     slack = 0.0 if binding.exact else binding.atol + binding.rtol * scale
@@ -290,7 +300,9 @@ def compare(left: Any, operator: str, right: Any, binding: Binding,
         raise CheckFailure(
             f"seed {seed}: {relation} fails: {int(bad.sum())} of {bad.size} values; "
             f"max violation {max_abs:.3g} (at {tuple(int(i) for i in where)}: "
-            f"{a[where]!r} vs {b[where]!r})"
+            f"{a[where]!r} vs {b[where]!r})",
+            seed,
+            max_abs,
         )
     return max_abs, max_rel
 
@@ -336,7 +348,7 @@ class _Check:
         for case in binding.cover:
             if not np.any(_evaluate(case, scope, "cover")):
                 raise CheckFailure(f"seed {seed}: cover {case!r} is never true: the inputs do "
-                                   "not exercise this case, so a pass would be vacuous")
+                                   "not exercise this case, so a pass would be vacuous", seed)
         return errors
 
 

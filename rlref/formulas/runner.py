@@ -68,6 +68,10 @@ def check_formula(note: NoteLike, formula: FormulaLike) -> FormulaResult:
     except Exception as error:  # an impl that raises, a numpy error: a failure, not a crash
         result.status = "fail"
         result.message = f"{type(error).__name__}: {error}"
+        seed = getattr(error, "seed", None)  # a CheckFailure knows where the check failed
+        if seed is not None:
+            result.seeds = [seed]
+            result.max_abs_error = getattr(error, "max_abs_error", None)
     result.duration_s = round(time.perf_counter() - started, 4)
     return result
 

@@ -63,6 +63,8 @@ def test_a_drifted_formula_fails_with_exit_1(tmp_path):
     statuses = {f["formula"]: f for f in json.loads(out.read_text())["formulas"]}
     assert statuses["kl-k3"]["status"] == "fail"
     assert "out == formula fails" in statuses["kl-k3"]["message"]
+    # the failing seed and the size of the violation are kept with the failure
+    assert len(statuses["kl-k3"]["seeds"]) == 1 and statuses["kl-k3"]["max_abs_error"] > 0
     assert statuses["kl-k1"]["status"] == "pass"
 
 
