@@ -119,6 +119,9 @@ def train(ctx: RunContext, dist: Dist, settings: GRPOSettings) -> None:
             "kl": dist.mean(first_kl),
             "response_length": dist.mean(batch.scored.lengths.float().mean()),
             "loss": dist.mean(first_loss),
+            # On the fresh batch the ratio is 1 and the group advantages sum to 0, so ``loss``
+            # is ~0 by construction; the last update's loss (ratio ≠ 1) carries information.
+            "last_update_loss": dist.mean(out.loss),
             "grad_norm": float(first_grad_norm),
             "clip_fraction": dist.mean(out.clip_fraction),
             "uniform_groups": dist.mean(uniform),

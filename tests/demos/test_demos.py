@@ -70,6 +70,8 @@ def test_grpo_raises_reward_and_greedy_accuracy(tmp_path: Path) -> None:
 
 def test_ppo_raises_reward_and_fits_values(tmp_path: Path) -> None:
     _, rows = short_run("ppo", 20, tmp_path, prompts=64, eval_every=19)
+    reward = values(rows, "reward")  # the demo's target metric
+    assert mean(reward[-10:]) > mean(reward[:10]) + 0.05
     greedy = values(rows, "greedy_accuracy")
     assert greedy[-1] > greedy[0] + 0.08
     value_loss = values(rows, "value_loss")
