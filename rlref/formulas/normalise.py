@@ -17,10 +17,16 @@ import hashlib
 from dataclasses import dataclass, field
 
 from rlref.formulas.latex import (
+    ACCENTS,
     ARGUMENT_BARS,
     CLOSE,
+    DROPPED,
+    GREEK,
+    LETTER_FONTS,
     OPEN,
+    OPERATOR_WORDS,
     RELATIONS,
+    WORD_FONTS,
     Identifier,
     LatexError,
     canonical,
@@ -331,6 +337,30 @@ class _Rewriter:
         return k
 
 
+# Macros that only a left-side label uses (π^⋆, P(y_w ≻ y_l), x ∼ p): harmless there.
+LABEL_MACROS = frozenset(
+    r"\star \ast \prime \succ \prec \sim \in \to \top \dagger \circ \cdots \ldots \dots".split()
+)
+_KNOWN_MACROS = (
+    {"\\" + name for name in GREEK | WORD_FONTS | OPERATOR_WORDS | {*ACCENTS, *LETTER_FONTS}}
+    | DROPPED
+    | PASSTHROUGH
+    | RELATIONS
+    | ARGUMENT_BARS
+    | LABEL_MACROS
+)
+
+
+def check_label(tokens: list[str]) -> None:
+    """A left side kept as a label: its brackets must match and every macro must be known,
+    so a typo there (``\\fracc``, ``\\pi_\\thetaa``'s stray macro) is an error, not silence."""
+    for i, token in enumerate(tokens):
+        if token in OPEN:
+            closing(tokens, i)  # raises on an unclosed bracket
+        elif token.startswith("\\") and len(token) > 2 and token not in _KNOWN_MACROS:
+            raise LatexError(f"unknown macro {token} on the left side")
+
+
 def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
     """Rewrite ``latex`` (one formula) for the parser. Raises LatexError."""
     tokens = tokenize(latex)
@@ -351,6 +381,7 @@ def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
             lhs = trial.piece(lhs_tokens)
         except LatexError:
             lhs = None
+            check_label(lhs_tokens)  # a label is not checked, but it must still be LaTeX we know
         else:
             rewriter.values.update(trial.values)
             rewriter.used |= trial.used

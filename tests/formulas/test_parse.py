@@ -30,6 +30,18 @@ def test_unknown_macro_is_an_error():
         parse(r"a^\top b", {"a": "x", "b": "y"})
 
 
+def test_a_label_on_the_left_is_accepted_but_must_be_known_latex():
+    # An undeclared left side is a label: it names the quantity and is not evaluated …
+    assert parse(r"L^{\mathrm{CLIP}}(\pi^\star) = a", {"a": "x"}).lhs is None
+    # … but a typo in it is still an error, not silence.
+    with pytest.raises(LatexError, match=r"unknown macro \\foo on the left side"):
+        parse(r"\foo{L} = a", {"a": "x"})
+    with pytest.raises(LatexError, match=r"unknown macro \\fracc on the left side"):
+        parse(r"L + \fracc{1}{2} = a", {"a": "x"})
+    with pytest.raises(LatexError, match=r"never closed"):
+        parse(r"L(\theta = a", {"a": "x"})
+
+
 def test_declared_spelling_that_does_not_occur_is_an_error():
     with pytest.raises(LatexError, match=r"declared but not in the formula: \\beta"):
         parse("a", {"a": "x", r"\beta": "b"})
