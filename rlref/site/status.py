@@ -90,6 +90,9 @@ def read_verify_report(path: Path) -> VerifyReport:
         word = str(entry.get("status"))
         status: Status = word if word in _STATUSES else "unchecked"  # type: ignore[assignment]
         reason = _text(entry.get("message") if status == "fail" else entry.get("reason"))
+        if status == "pass":  # what the formula was checked against
+            impl = _text(entry.get("impl"))
+            reason = f"对照 {impl}" if impl else "数值恒等式：两边互相对照，不调用代码"
         if word not in _STATUSES:
             reason = f"未知状态 {word!r}"
         checked_at = _text(entry.get("checked_at")) or report.generated_at

@@ -100,6 +100,24 @@ def test_card_lists_formula_statuses_from_the_report(vault: Path, tmp_path: Path
     assert "verify 未运行" in unchecked
 
 
+@pytest.mark.parametrize(
+    ("impl", "shown"),
+    [("rlref.algos.kl:kl_k3", "对照 rlref.algos.kl:kl\\_k3"), (None, "数值恒等式")],
+)
+def test_a_pass_says_what_the_formula_was_checked_against(
+    vault: Path, tmp_path: Path, impl: str | None, shown: str
+) -> None:
+    report_file = tmp_path / "verify.json"
+    report_file.write_text(json.dumps({
+        "schema_version": 1, "generated_at": "2026-01-01T00:00:00+00:00",
+        "formulas": [{"note": "B/目标 笔记.md", "formula": "f-a", "status": "pass", "impl": impl,
+                      "latex_sha256": latex_hash("a=1")}],
+    }), encoding="utf-8")
+    text = compile_vault(vault, read_verify_report(report_file))["B/目标 笔记"].text
+    row = next(line for line in text.splitlines() if "`f-a`" in line)
+    assert "通过" in row and shown in row, row
+
+
 def test_backlinks_section_lists_linking_notes(vault: Path) -> None:
     text = compile_vault(vault)["B/目标 笔记"].text
     tail = text[text.index("## 反向链接"):]
