@@ -3,6 +3,7 @@ loopback HTTP server for it, and headless Chromium that may only talk to that se
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -78,15 +79,24 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return BuiltSite(paths, compiled, built.warnings, verify)
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: BuiltSite) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site.paths.site))
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """``directory`` over HTTP on 127.0.0.1 (a free port), for the duration of the block."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: BuiltSite) -> Iterator[str]:
+    with serve(built_site.paths.site) as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -109,6 +119,13 @@ class Browser:
 
 @pytest.fixture(scope="session")
 def browser(site_url: str) -> Iterator[Browser]:
+    with offline_browser() as opened:
+        yield opened
+
+
+@contextlib.contextmanager
+def offline_browser() -> Iterator[Browser]:
+    """Headless Chromium that may only reach 127.0.0.1; other requests are recorded, aborted."""
     from playwright.sync_api import sync_playwright
 
     external: list[str] = []
