@@ -8,7 +8,6 @@ that the real notes — 75 of them, hundreds of formulas — survive compilation
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
