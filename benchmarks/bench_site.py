@@ -4,7 +4,8 @@ For each size N the script writes a synthetic vault (benchmarks/synthetic_vault.
 
 1. times the compilation alone in this process (load + index, then compile + write),
 2. runs plain ``mkdocs build --strict`` on that compiled tree and ``rlref build --strict``
-   (compile + MkDocs: the whole pipeline) in fresh processes, alternately, REPEATS times,
+   into a fresh folder (compile + MkDocs from nothing: the whole pipeline) in fresh
+   processes, alternately, REPEATS times,
    and keeps the fastest run of each (the minimum is the least disturbed by other load on
    the machine).
 
@@ -67,11 +68,12 @@ def measure(n: int) -> dict[str, float]:
         compile_total, result = min(compiles, key=lambda pair: pair[0])
 
         env = {**os.environ, **site_environment(paths)}
-        build = [*RLREF, "build", str(vault), "--out", str(paths.out), "--strict",
-                 "--verify-json", str(paths.verify_json)]
         plain = [*MKDOCS, "build", "--strict", "-q", "-f", "mkdocs.yml"]
         runs: dict[str, list[tuple[float, float]]] = {"plain": [], "build": []}
-        for _ in range(int(os.environ.get("REPEATS", "2"))):
+        for repeat in range(int(os.environ.get("REPEATS", "2"))):
+            # the whole pipeline from nothing: a fresh folder, so the compile writes every file
+            build = [*RLREF, "build", str(vault), "--out", str(root / f"build{repeat}"),
+                     "--strict", "--verify-json", str(paths.verify_json)]
             runs["plain"].append(timed(plain, env))
             runs["build"].append(timed(build, env))
         pages = sum(1 for _ in paths.docs.rglob("*.md"))
