@@ -23,7 +23,16 @@ from rlref.site.layout import (
 )
 from rlref.site.source import highlighted_source
 
-DOCUMENTED_PACKAGES = ("rlref.algos", "rlref.vault", "rlref.index", "rlref.formulas")
+DOCUMENTED_PACKAGES = (
+    "rlref.algos",
+    "rlref.demos",
+    "rlref.vault",
+    "rlref.index",
+    "rlref.formulas",
+    "rlref.site",
+    "rlref.cli",
+    "rlref.diagnostics",
+)
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds ``rlref/``
 
 
