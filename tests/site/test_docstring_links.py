@@ -26,7 +26,9 @@ def test_every_docstring_note_link_resolves_in_the_shipped_vault() -> None:
     assert result.diagnostics == []
     named = set()
     for module in modules:
-        named |= set(re.findall(r"Note: \[\[([^\]]+)\]\]", module.file.read_text("utf-8")))
+        if module.name.startswith("rlref.algos"):  # elsewhere ``[[…]]`` is mostly an example
+            source = module.file.read_text("utf-8")
+            named |= set(re.findall(r"^\s*Note: \[\[([^\]]+)\]\]", source, re.MULTILINE))
     assert len(named) > 20 and named <= set(result.links)
     kl = result.links["AI/LLM/RL/Fundamentals/KL散度"]
     assert kl == {
