@@ -194,6 +194,10 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         # A parser at end of input points past the last line: clamp into the frontmatter.
         line = min(mark.line, yaml_text.count("\n")) + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and opened is not None and opened.line + 2 != line:
+            # "while parsing a flow sequence" started lines earlier: name where, too
+            problem += f" ({context} that starts at line {opened.line + 2})"
         diagnostics.append(Diagnostic(path, line, "error", f"YAML syntax: {problem}"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     if data is None:
