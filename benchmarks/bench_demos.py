@@ -69,7 +69,9 @@ def copy_assets(names: list[str], out: Path, assets: Path) -> None:
                 raise SystemExit(f"{run_dir / source} is {size} bytes (> {MAX_PNG_BYTES})")
             shutil.copyfile(run_dir / source, assets / target)
         shutil.copyfile(run_dir / "run.json", assets / f"{name}.run.json")
-        print(f"copied {name} figures to {assets}")
+        # the per-step record behind the plot, so a slow demo's figures need no re-run
+        shutil.copyfile(run_dir / "metrics.jsonl", assets / f"{name}.metrics.jsonl")
+        print(f"copied {name} figures and metrics to {assets}")
 
 
 def main() -> None:
