@@ -9,15 +9,16 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 |---|---|
 | `lm` | token log-probs (chunked), entropy, masked reductions, sequence log-probs, perplexity |
 | `returns` | discounted returns, TD residuals, λ-returns (a vectorised reverse scan) |
-| `advantages` | GAE, GRPO group advantages, RLOO, OPO, REINFORCE++ |
-| `kl` | k1 / k2 / k3 estimators, exact categorical KL |
+| `advantages` | GAE, GRPO group advantages (outcome, process supervision), RLOO, OPO, REINFORCE++ |
+| `kl` | k1 / k2 / k3 estimators, exact categorical KL, the adaptive KL coefficient |
 | `policy_loss` | REINFORCE, PPO, value/entropy terms, GRPO (+ re-exports of the next two) |
 | `aggregation` | `aggregate_loss`: the `loss_agg` reduction of a token-loss matrix |
 | `grpo_variants` | DAPO overlong penalty and dynamic sampling, GSPO, CISPO |
 | `preference` | Bradley-Terry, DPO, IPO, hinge, SimPO, ORPO, KTO |
 | `tabular` | finite MDPs, Bellman equations, value iteration, Q-learning, shaping |
 | `bandits` | ε-greedy, UCB1, Thompson sampling, regret |
-| `search` | UCT, PUCT, MCTS |
+| `search` | UCT, PUCT, MCTS, the root visit-count policy |
+| `objectives` | total losses: BT + centring penalty, PPO clip + value + entropy, AlphaZero |
 | `self_play` | SPIN and SPPO objectives (the verl recipes) |
 | `recipes` | GPG advantages (verl `policy_loss.loss_mode=gpg`) |
 | `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
@@ -32,6 +33,7 @@ from rlref.algos import (
     grpo_variants,
     kl,
     lm,
+    objectives,
     policy_loss,
     preference,
     recipes,
@@ -50,6 +52,7 @@ __all__ = [
     "grpo_variants",
     "kl",
     "lm",
+    "objectives",
     "policy_loss",
     "preference",
     "recipes",

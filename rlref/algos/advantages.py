@@ -22,6 +22,7 @@ __all__ = [
     "group_advantages",
     "masked_whiten",
     "opo_advantages",
+    "process_supervision_advantages",
     "reinforce_pp_advantages",
     "rloo_advantages",
 ]
@@ -162,6 +163,9 @@ def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8) -> tor
     The variance uses Bessel's correction ($N - 1$), as verl's `masked_whiten` does;
     $\varepsilon$ (default $10^{-8}$, verl's value) only guards a zero variance.
 
+    Source: verl 0.9.1 `masked_whiten` (`verl/utils/torch_functional.py`), which
+    `compute_gae_advantage_return` applies to the GAE advantages.
+
     Note: [[AI/LLM/RL/Fundamentals/策略梯度方法]]
 
     Args:
@@ -251,6 +255,71 @@ def group_advantages(
         raise ValueError(f"scale must be 'group', 'batch' or 'none', got {scale!r}")
     # Â_i = (r_i − mean) / (std + ε)
     return (centered / (std + eps)).reshape(-1)
+
+
+def process_supervision_advantages(
+    step_rewards: torch.Tensor,
+    step_ends: torch.Tensor,
+    group_size: int,
+    eps: float = 1e-4,
+) -> torch.Tensor:
+    r"""GRPO with process supervision: normalised step rewards, summed over the steps ahead.
+
+    A process reward model scores every reasoning step of every completion. The rewards of all
+    steps of a group's $G$ completions are normalised together (mean and standard deviation of
+    that set $\mathbf{R}$), and a token's advantage is the sum of the normalised rewards of the
+    steps that end at or after it:
+
+    $$
+    \tilde r_{i,j} = \frac{r_{i,j} - \operatorname{mean}(\mathbf{R})}
+    {\operatorname{std}(\mathbf{R}) + \varepsilon},
+    \qquad
+    \hat A_{i,t} = \sum_{j=1}^{K_i} \mathbb{1}[e_{i,j} \ge t]\,\tilde r_{i,j}
+    $$
+
+    with $K_i$ the number of steps of completion $i$ and $e_{i,j}$ the position of the last
+    token of its step $j$. A step's reward sits on its last token, so $\hat A$ is a reverse
+    cumulative sum along the sequence; tokens after the last step get 0. The paper writes no
+    $\varepsilon$ and does not say which standard deviation; this uses Bessel's correction and
+    $\varepsilon = 10^{-4}$ like `group_advantages` (pass `eps=0` for the paper's form). A group
+    with a single step, or with all step rewards equal, gets $\tilde r = 0$ when
+    $\varepsilon > 0$. Neither TRL 1.16 nor verl 0.9.1 implements this estimator.
+
+    Source: *DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models*,
+    arXiv:2402.03300 (§4.1.3, process supervision RL with GRPO).
+
+    Note: [[AI/LLM/RL/GRPO/DeepSeek-Math]]
+
+    Args:
+        step_rewards: $r_{i,j}$ on the last token of each step, shape `(N, T)`; other
+            positions are ignored (they may hold anything, even `nan`).
+        step_ends: Shape `(N, T)`, 1 at the last token $e_{i,j}$ of every step.
+        group_size: $G$, completions per prompt; the `N = P × G` rows are grouped contiguously.
+        eps: $\varepsilon$ added to the standard deviation.
+
+    Returns:
+        $\hat A_{i,t}$, shape `(N, T)`.
+    """
+    ends = step_ends.bool()
+    if step_rewards.dim() != 2 or ends.shape != step_rewards.shape:
+        raise ValueError("step_rewards and step_ends must both be (N, T)")
+    rows, steps = step_rewards.shape
+    if group_size < 1 or rows % group_size:
+        raise ValueError(f"N = {rows} is not a multiple of group_size = {group_size}")
+    # R: every step reward of a group, one row per group
+    grouped = step_rewards.reshape(-1, group_size * steps)
+    grouped_ends = ends.reshape(-1, group_size * steps)
+    count = grouped_ends.sum(dim=-1, keepdim=True).to(step_rewards.dtype)
+    # mean(R)
+    mean = masked_sum(grouped, grouped_ends, dim=-1).unsqueeze(-1) / count.clamp(min=1.0)
+    # std(R), with Bessel's correction over the steps of the group
+    variance = masked_sum((grouped - mean) ** 2, grouped_ends, dim=-1).unsqueeze(-1)
+    std = torch.sqrt(variance / (count - 1.0).clamp(min=1.0))
+    # r̃_{i,j} = (r_{i,j} − mean(R)) / (std(R) + ε), on the step ends only
+    zero = step_rewards.new_zeros(())
+    normalised = torch.where(grouped_ends, (grouped - mean) / (std + eps), zero)
+    # Â_{i,t} = Σ_j 1[e_{i,j} ≥ t] r̃_{i,j}: a reverse cumulative sum over positions
+    return normalised.reshape(rows, steps).flip(-1).cumsum(dim=-1).flip(-1)
 
 
 def rloo_advantages(rewards: torch.Tensor, group_size: int) -> torch.Tensor:

@@ -453,12 +453,13 @@ def pareto_front_mask(scores: torch.Tensor) -> torch.Tensor:
 def pareto_pruned_front(
     scores: torch.Tensor, aggregate: torch.Tensor | None = None
 ) -> torch.Tensor:
-    r"""The Pareto front after GEPA removes dominated candidates.
+    r"""The Pareto front after GEPA removes dominated candidates one at a time, where
 
-    A candidate is dominated when every instance it leads is also led by another surviving
-    candidate. Candidates are examined in ascending aggregate score (ties: first appearance)
-    and removed one at a time, restarting after each removal, so the result depends on that
-    order. Row $k$ of the result is $\tilde F_{k,\cdot}$ in `pareto_selection_probs`.
+    $$
+    k \text{ dominated} \iff \forall n: F_{k,n} \Rightarrow \exists j \neq k \text{ alive}: F_{j,n}
+    $$
+
+    Candidates go in ascending aggregate score (ties: first seen); restart after each removal.
 
     Source: `gepa-ai/gepa` `src/gepa/gepa_utils.py` (`remove_dominated_programs`,
     `is_dominated`). arXiv:2507.19457.
@@ -516,8 +517,7 @@ def pareto_selection_probs(
     (default); DSPy: `dspy.GEPA(candidate_selection_strategy="pareto")`.
 
     Source: `gepa-ai/gepa` `src/gepa/gepa_utils.py` (`select_program_candidate_from_pareto_front`,
-    `remove_dominated_programs`) and `src/gepa/strategies/candidate_selector.py`.
-    arXiv:2507.19457.
+    `remove_dominated_programs`) and `src/gepa/strategies/candidate_selector.py`. arXiv:2507.19457.
 
     Note: [[AI/LLM/RL/Other-Algorithms/GEPA-Reflective-Prompt-Evolution]]
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence, zero_pads
 from rlref.algos.lm import masked_mean
 
 __all__ = [
@@ -172,6 +172,7 @@ def gspo_token_ratio(
     Returns:
         $s_{i,t}(\theta)$, shape `(B, T)`.
     """
+    logp = zero_pads(logp, mask)  # a nan/inf pad would make the gradient nan
     log_seq_ratio = masked_mean(logp - old_logp, mask, dim=-1).detach().unsqueeze(-1)
     # s_{i,t} = sg[s_i] · π_θ / sg[π_θ]
     return torch.exp(log_seq_ratio + logp - logp.detach())
@@ -230,7 +231,7 @@ def gspo_loss(
         ratio = gspo_token_ratio(logp, old_logp, mask)
     else:
         ratio = gspo_sequence_ratio(logp, old_logp, mask).unsqueeze(-1).expand_as(logp)
-    advantages = expand_per_sequence(advantages)
+    advantages = zero_pads(expand_per_sequence(advantages), mask)
     clipped_ratio = ratio.clamp(1.0 - clip_eps_low, 1.0 + clip_eps_high)
     # −min(s A, clip(s, 1 − ε_low, 1 + ε_high) A)
     per_token = -torch.minimum(ratio * advantages, clipped_ratio * advantages)
@@ -286,12 +287,15 @@ def cispo_loss(
     Returns:
         `PolicyLoss(loss, clip_fraction)`; the fraction counts tokens whose ratio was clipped.
     """
+    # pads → 0 first: a nan/inf there would make the gradient nan (0 · nan)
+    logp, old_logp = zero_pads(logp, mask), zero_pads(old_logp, mask)
+    advantages = zero_pads(expand_per_sequence(advantages), mask)
     # r = π_θ / π_old, without gradient
     ratio = torch.exp(logp - old_logp).detach()
     low = None if clip_eps_low is None else 1.0 - clip_eps_low
     # r̂ = sg(clip(r, 1 − ε_low, 1 + ε_high))
     weight = ratio.clamp(min=low, max=1.0 + clip_eps_high)
     # −sg(r̂) · Â · log π_θ
-    per_token = -weight * expand_per_sequence(advantages) * logp
+    per_token = -weight * advantages * logp
     clipped = (weight != ratio).to(logp.dtype)
     return PolicyLoss(aggregate_loss(per_token, mask, loss_agg), masked_mean(clipped, mask))

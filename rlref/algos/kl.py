@@ -1,4 +1,5 @@
-r"""KL divergence: Schulman's sampled estimators k1, k2, k3 and the exact categorical KL.
+r"""KL divergence: Schulman's sampled estimators k1, k2, k3, the exact categorical KL, and the
+adaptive KL coefficient that keeps the measured KL near a target.
 
 The estimators take the log-probs of *sampled* tokens $x \sim \pi_\theta$ under the policy and the
 reference and estimate the reverse KL $\mathrm{KL}(\pi_\theta \,\|\, \pi_{\text{ref}})$ per token,
@@ -19,7 +20,11 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["kl_categorical", "kl_k1", "kl_k2", "kl_k3"]
+__all__ = ["adaptive_kl_coef", "kl_categorical", "kl_k1", "kl_k2", "kl_k3"]
+
+ADAPTIVE_KL_MAX_ERROR = 0.2
+"""Bound on the proportional error of the adaptive controller (a constant 0.2 in verl 0.9.1's
+`AdaptiveKLController`)."""
 
 
 def kl_k1(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
@@ -133,3 +138,57 @@ def kl_categorical(p_logits: torch.Tensor, q_logits: torch.Tensor) -> torch.Tens
     # KL = Σ_v p_v (log p_v − log q_v), with 0·log 0 = 0
     terms = torch.where(p > 0, p * (log_p - log_q), torch.zeros((), dtype=p.dtype, device=p.device))
     return terms.sum(dim=-1)
+
+
+def adaptive_kl_coef(
+    beta: float | torch.Tensor,
+    current_kl: float | torch.Tensor,
+    target_kl: float,
+    n_steps: int,
+    horizon: float,
+) -> float | torch.Tensor:
+    r"""One update of the adaptive KL coefficient: raise $\beta$ when the KL is above target.
+
+    $$
+    \beta_{\text{new}} = \beta\left(1 + \operatorname{clip}\left(
+    \frac{\mathrm{KL}}{\mathrm{KL}_{\text{target}}} - 1, -0.2, 0.2\right)\frac{n}{H}\right)
+    $$
+
+    A multiplicative proportional controller: the relative error of the KL is clipped to
+    $\pm 0.2$, and the horizon $H$ (in samples) sets how fast $\beta$ moves — by the fraction
+    $n/H$ of the clipped error per update of $n$ samples.
+
+    verl 0.9.1: `algorithm.kl_ctrl.type="adaptive"` with `kl_ctrl.kl_coef` (the initial
+    $\beta$), `kl_ctrl.target_kl`, `kl_ctrl.horizon` (`AdaptiveKLController.update` in
+    `verl/trainer/ppo/core_algos.py`); `apply_kl_penalty` (`verl/trainer/ppo/ray_trainer.py`)
+    calls it once per batch with $\mathrm{KL}$ = the batch mean of each sequence's masked token
+    mean of the in-reward KL estimate (`rlref.algos.lm.masked_mean(kl, mask, dim=-1).mean()`;
+    verl adds `1e-8` to each token count instead of clamping it at 1) and $n$ = the batch size.
+    TRL 1.16 has no adaptive KL controller.
+
+    Source: verl 0.9.1 `AdaptiveKLController` (`verl/trainer/ppo/core_algos.py`), whose
+    docstring cites *Fine-Tuning Language Models from Human Preferences*, arXiv:1909.08593.
+
+    Note: [[AI/LLM/RL/PPO/PPO-verl实践]]
+
+    Args:
+        beta: The current coefficient $\beta$, a float or a tensor.
+        current_kl: The measured $\mathrm{KL}$, a float or a tensor (broadcast with `beta`).
+        target_kl: $\mathrm{KL}_{\text{target}} > 0$.
+        n_steps: $n$, samples since the last update.
+        horizon: $H > 0$.
+
+    Returns:
+        $\beta_{\text{new}}$: a float for float inputs, else a tensor of the broadcast shape.
+    """
+    if target_kl <= 0 or horizon <= 0:
+        raise ValueError(f"target_kl and horizon must be > 0, got {target_kl} and {horizon}")
+    error = current_kl / target_kl - 1.0
+    bound = ADAPTIVE_KL_MAX_ERROR
+    # e = clip(KL / KL_target − 1, −0.2, 0.2)
+    if isinstance(error, torch.Tensor):
+        error = error.clamp(-bound, bound)
+    else:
+        error = min(max(error, -bound), bound)
+    # β_new = β (1 + e · n / H)
+    return beta * (1.0 + error * n_steps / horizon)

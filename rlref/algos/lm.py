@@ -37,6 +37,9 @@ def masked_sum(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> t
     Pads are removed with `torch.where`, not multiplied by 0, so a `nan` or `inf` in a pad
     never leaks into the sum (and its gradient is exactly 0).
 
+    Source: verl 0.9.1 `masked_sum` (`verl/utils/torch_functional.py`), which also replaces the
+    entries outside the mask with `torch.where` before summing.
+
     Note: [[AI/LLM/RL/Fundamentals/RL & LLMs 入门]]
 
     Args:
@@ -63,6 +66,10 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> 
     The only guard is the $\max(1, \cdot)$ on the token count: it changes nothing when at least
     one token is real (counts are integers) and makes the mean of an all-pad row 0 instead of
     `nan` — the convention of TRL's trainers (`mask.sum().clamp(min=1.0)`).
+
+    Source: TRL 1.16 `GRPOTrainer._compute_loss` (`(x * mask).sum() / mask.sum().clamp(min=1.0)`);
+    verl 0.9.1 `masked_mean` (`verl/utils/torch_functional.py`) divides by the count plus
+    `1e-8` instead.
 
     Note: [[AI/LLM/RL/Fundamentals/RL & LLMs 入门]]
 
@@ -193,6 +200,9 @@ def token_logprobs(
     No label shift happens here: `logits[b, t]` scores `labels[b, t]`. For a causal LM forward
     use `sequence_logprobs`, which shifts the labels (never the logits, which would copy them).
 
+    Source: TRL 1.16 `selective_log_softmax` (`trl/trainer/utils.py`); verl 0.9.1
+    `logprobs_from_logits_v2` (`verl/utils/torch_functional.py`).
+
     Note: [[AI/LLM/RL/Fundamentals/RL & LLMs 入门]]
 
     Args:
@@ -231,6 +241,9 @@ def entropy_from_logits(
     The second form avoids a full log-softmax tensor; forward and backward are evaluated chunk by
     chunk along the sequence. TRL logs this quantity as its `entropy` metric and verl's
     `entropy_from_logits` computes the same value.
+
+    Source: verl 0.9.1 `entropy_from_logits` (`verl/utils/torch_functional.py`, the same
+    logsumexp form); TRL 1.16 `entropy_from_logits` (`trl/trainer/utils.py`, chunked over rows).
 
     Note: [[AI/LLM/RL/Fundamentals/RL & LLMs 入门]]
 
@@ -273,6 +286,9 @@ def sequence_logprobs(
     $|y| = \sum_t m_t$ (the length-normalised log-prob of SimPO, ORPO and TRL's IPO).
     Prompt tokens and pads carry $m_t = 0$, so neither padding side changes the result.
 
+    Source: TRL 1.16 `DPOTrainer._compute_loss` (`trl/trainer/dpo_trainer.py`): the shifted
+    completion mask and the per-token log-probs summed over the sequence.
+
     Note: [[AI/LLM/RL/Fundamentals/RL & LLMs 入门]]
 
     Args:
@@ -313,6 +329,9 @@ def perplexity(
     labels.view(-1)))`: the mean is over *all* labelled tokens of the batch (token-weighted), not
     a mean of per-sequence perplexities. With no labelled token at all the result is `nan`,
     as with `CrossEntropyLoss`.
+
+    Source: PyTorch `torch.nn.CrossEntropyLoss` (mean over the targets that are not
+    `ignore_index`), the loss `transformers` causal LMs return for `labels=...`.
 
     Note: [[AI/LLM/RL/Fundamentals/PPL 计算 交叉熵损失与 ignore_index]]
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence, zero_pads
 from rlref.algos.grpo_variants import (
     PolicyLoss,
     cispo_loss,
@@ -144,6 +144,8 @@ def reinforce_loss(
     # G − b, each as (B, 1) or (B, T) so a per-sequence value spans its row's tokens
     baseline = torch.as_tensor(baseline, dtype=logp.dtype, device=logp.device)
     advantages = expand_per_sequence(returns) - expand_per_sequence(baseline)
+    # pads → 0, so a nan/inf there cannot make the gradient nan (0 · nan)
+    advantages, logp = zero_pads(advantages, mask), zero_pads(logp, mask)
     # −(G − b) · log π_θ
     per_token = -advantages * logp
     return aggregate_loss(per_token, mask, loss_agg)
@@ -233,9 +235,11 @@ def ppo_clip_loss(
         raise ValueError(f"clip_ratio_c must be > 1, got {clip_ratio_c}")
     eps_low = clip_eps if clip_eps_low is None else clip_eps_low
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
-    ratio = importance_ratio(logp, old_logp)
+    # pads → 0 before exp/clamp, so a nan/inf there cannot make the gradient nan
+    ratio = importance_ratio(zero_pads(logp, mask), zero_pads(old_logp, mask))
+    advantages = zero_pads(expand_per_sequence(advantages), mask)
     per_token, clipped, dual = _clipped_surrogate(
-        ratio, expand_per_sequence(advantages), eps_low, eps_high, clip_ratio_c
+        ratio, advantages, eps_low, eps_high, clip_ratio_c
     )
     loss = aggregate_loss(per_token, mask, loss_agg, max_completion_length)
     return PPOLoss(
@@ -280,6 +284,9 @@ def value_loss_clipped(
     Returns:
         `ValueLoss(loss, clip_fraction)`.
     """
+    # pads → 0 before the clamp and the squares (a nan/inf there would make the gradient nan)
+    values, old_values = zero_pads(values, mask), zero_pads(old_values, mask)
+    returns = zero_pads(returns, mask)
     # V_clip = V_old + clip(V − V_old, −ε, ε)
     clipped_values = old_values + (values - old_values).clamp(-clip_range_value, clip_range_value)
     unclipped_error = (values - returns) ** 2
@@ -380,16 +387,17 @@ def grpo_loss(
         `GRPOLoss(loss, clip_fraction, kl)`; `kl` is the masked token mean of $k_3$.
     """
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
-    ratio = importance_ratio(logp, old_logp)
-    per_token, clipped, _ = _clipped_surrogate(
-        ratio, expand_per_sequence(advantages), clip_eps, eps_high, None
-    )
+    # pads → 0 before exp/clamp, so a nan/inf there cannot make the gradient nan
+    logp = zero_pads(logp, mask)
+    ratio = importance_ratio(logp, zero_pads(old_logp, mask))
+    advantages = zero_pads(expand_per_sequence(advantages), mask)
+    per_token, clipped, _ = _clipped_surrogate(ratio, advantages, clip_eps, eps_high, None)
     if ref_logp is None:
         if beta != 0.0:
             raise ValueError("ref_logp is required when beta != 0")
         kl = torch.zeros_like(logp)
     else:
-        kl = kl_k3(logp, ref_logp)
+        kl = kl_k3(logp, zero_pads(ref_logp, mask))
         weighted_kl = kl * ratio if kl_ratio_weighted else kl
         # + β · k3(π_θ, π_ref)
         per_token = per_token + beta * weighted_kl

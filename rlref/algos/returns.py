@@ -194,6 +194,20 @@ def next_real_values(
 ) -> torch.Tensor:
     r"""$V(s_{t'})$ of the next real step $t' > t$ (skipping pads), or the bootstrap value.
 
+    $$
+    V^{\text{next}}_t =
+    \begin{cases}
+      V(s_{t'}),\quad t' = \min\{u > t : m_u = 1\} & \text{if some } u > t \text{ has } m_u = 1 \\
+      V_{\text{boot}} & \text{otherwise}
+    \end{cases}
+    $$
+
+    for every real step $t$ ($m_t = 1$), and 0 at pads. This is the $V(s_{t+1})$ of the TD
+    residual once pads are skipped.
+
+    Source: verl 0.9.1 `compute_gae_advantage_return` (`verl/trainer/ppo/core_algos.py`), whose
+    backward loop carries `nextvalues` unchanged across mask-0 (observation) tokens.
+
     Note: [[AI/LLM/RL/Fundamentals/GAE]]
 
     Args:

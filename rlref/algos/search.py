@@ -17,7 +17,15 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 
 import torch
 
-__all__ = ["Environment", "MCTSResult", "Node", "mcts", "puct_score", "uct_score"]
+__all__ = [
+    "Environment",
+    "MCTSResult",
+    "Node",
+    "mcts",
+    "puct_score",
+    "root_visit_policy",
+    "uct_score",
+]
 
 State = TypeVar("State", bound=Hashable)
 
@@ -104,6 +112,46 @@ def puct_score(
     return q_values + c_puct * priors * math.sqrt(parent_visits) / (1.0 + visits)
 
 
+def root_visit_policy(visit_counts: torch.Tensor, temperature: float) -> torch.Tensor:
+    r"""The move distribution given by the root's visit counts at temperature $\tau$ (AlphaZero).
+
+    $$
+    \pi(a \mid s_0) = \frac{N(s_0, a)^{1/\tau}}{\sum_{b} N(s_0, b)^{1/\tau}}
+    $$
+
+    $\tau = 1$ plays in proportion to the visits; as $\tau \to 0$ the distribution concentrates
+    on the most visited actions, and `temperature=0` returns that limit: uniform over the actions
+    with the largest count (one-hot when there is no tie). AlphaGo Zero samples with $\tau = 1$
+    for the first 30 moves of a self-play game and uses $\tau \to 0$ afterwards; $\pi$ is also
+    the policy head's training target (`rlref.algos.objectives.alphazero_loss`). Computed as
+    $\operatorname{softmax}(\log N / \tau)$, so a small $\tau$ cannot overflow $N^{1/\tau}$, and
+    an unvisited action gets exactly 0. TRL and verl have no tree search.
+
+    Sources: *Mastering the game of Go without human knowledge*, Nature 550 (2017);
+    *Mastering Chess and Shogi by Self-Play with a General Reinforcement Learning Algorithm*,
+    arXiv:1712.01815.
+
+    Note: [[AI/LLM/RL/Fundamentals/MCTS]]
+
+    Args:
+        visit_counts: $N(s_0, a)$ of the root's children, shape `(A,)` (or `(..., A)`);
+            at least one count per row must be positive.
+        temperature: $\tau \geq 0$.
+
+    Returns:
+        $\pi(\cdot \mid s_0)$, shape of `visit_counts`, floating, rows summing to 1.
+    """
+    if temperature < 0:
+        raise ValueError(f"temperature must be ≥ 0, got {temperature}")
+    counts = visit_counts if visit_counts.is_floating_point() else visit_counts.double()
+    if temperature == 0:
+        # τ → 0: all the mass on the most visited actions, split evenly among ties
+        top = (counts == counts.amax(dim=-1, keepdim=True)).to(counts.dtype)
+        return top / top.sum(dim=-1, keepdim=True)
+    # π(a) = N(a)^{1/τ} / Σ_b N(b)^{1/τ}, as softmax(log N / τ)
+    return torch.softmax(torch.log(counts) / temperature, dim=-1)
+
+
 @dataclass
 class Node(Generic[State]):
     """A search-tree node: the state reached and statistics of the edge that led to it."""
@@ -182,10 +230,18 @@ def mcts(
     2. **Expand**: add all the leaf's children (with their priors).
     3. **Evaluate**: estimate the leaf's return with `value_fn`, or a random rollout.
     4. **Back up**: along the path, each edge's return is its reward plus the discounted return
-       below it, $G \leftarrow r + \gamma G$; every edge on the path gets
-       $N \leftarrow N + 1$ and $Q \leftarrow Q + (G - Q)/N$.
+       below it; every edge on the path updates its count and mean:
 
-    The recommended action is the most visited root child (robust to the noise in $Q$).
+    $$
+    G \leftarrow r + \gamma G, \qquad N(s, a) \leftarrow N(s, a) + 1, \qquad
+    W(s, a) \leftarrow W(s, a) + G, \qquad Q(s, a) = \frac{W(s, a)}{N(s, a)}
+    $$
+
+    The recommended action is the most visited root child (robust to the noise in $Q$): the
+    $\tau \to 0$ limit of `root_visit_policy` (which splits a tie evenly where `best_action`
+    takes the first of the tied actions). Shapes: at each node the selection scores are
+    tensors of shape `(A,)`, $A$ = the node's number of legal actions (see `uct_score`,
+    `puct_score`); the result holds Python numbers keyed by action.
 
     Sources: R. Coulom, *Efficient Selectivity and Backup Operators in Monte-Carlo Tree Search*,
     CG 2006; Kocsis & Szepesvári, ECML 2006 (UCT); arXiv:1712.01815 (PUCT, value network).
@@ -204,7 +260,9 @@ def mcts(
         seed: Seed of the rollout generator.
 
     Returns:
-        `MCTSResult(best_action, visit_counts, q_values, root)`.
+        `MCTSResult(best_action, visit_counts, q_values, root)`: `visit_counts` and `q_values`
+        map each root action $a$ to $N(s_0, a)$ and $Q(s_0, a)$; as a tensor,
+        `torch.tensor(list(visit_counts.values()))` has shape `(A,)`.
     """
     generator = torch.Generator().manual_seed(seed)
     root: Node = Node(root_state)

@@ -20,7 +20,7 @@ from typing import Literal
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence
+from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence, zero_pads
 from rlref.algos.lm import masked_mean, masked_sum
 from rlref.algos.policy_loss import importance_ratio
 
@@ -87,8 +87,9 @@ def sapo_loss(
     """
     if tau_pos <= 0 or tau_neg <= 0:
         raise ValueError(f"temperatures must be positive, got {tau_pos} and {tau_neg}")
-    ratio = importance_ratio(logp, old_logp)
-    adv = expand_per_sequence(advantages)
+    # pads → 0 before exp/sigmoid, so a nan/inf there cannot make the gradient nan
+    ratio = importance_ratio(zero_pads(logp, mask), zero_pads(old_logp, mask))
+    adv = zero_pads(expand_per_sequence(advantages), mask)
     # τ_{i,t}: τ_pos where Â > 0, τ_neg elsewhere
     tau = torch.where(adv > 0, adv.new_full((), tau_pos), adv.new_full((), tau_neg))
     # gate f(r) = (4/τ) σ(τ (r − 1)); its slope at r = 1 is 1
@@ -120,11 +121,18 @@ def rollout_correction_weights(
     | `"sequence"` | $\rho_i = \exp\big(\sum_t d_{i,t}\big)$ | `(B,)` |
     | `"geometric"` | $\rho_i = \exp\big(\sum_t d_{i,t} / \lvert o_i\rvert\big)$ | `(B,)` |
 
-    `mode="truncate"` (TIS) clamps the weight into $[C_{\min}, C_{\max}]$, e.g.
-    $w_{i,t} = \min(\rho_{i,t}, C_{\max})$; `mode="mask"` (MIS) keeps it where it lies inside the
-    bounds and sets it to 0 elsewhere, e.g. $w_i = \rho_i\,\mathbb{1}[\rho_i \le C_{\max}]$.
-    A `None` bound is absent. Both inputs are constants (no gradient flows through the weight);
-    the trainer multiplies the per-token policy loss by it. Pad positions get $d = 0$.
+    `mode="truncate"` (TIS) clamps the weight into $[C_{\min}, C_{\max}]$; `mode="mask"` (MIS)
+    keeps it where it lies inside the bounds and sets it to 0 elsewhere:
+
+    $$
+    w^{\text{TIS}} = \operatorname{clip}\big(\rho, C_{\min}, C_{\max}\big),
+    \qquad
+    w^{\text{MIS}} = \rho\,\mathbb{1}\big[C_{\min} \le \rho \le C_{\max}\big]
+    $$
+
+    with $\rho$ the weight of the chosen level. A `None` bound is absent. Both inputs are
+    constants (no gradient flows through the weight); the trainer multiplies the per-token
+    policy loss by it. Pad positions get $d = 0$.
 
     TRL: `GRPOConfig(vllm_importance_sampling_correction=True,
     vllm_importance_sampling_mode="token_truncate" | "token_mask" | "sequence_truncate" |

@@ -184,12 +184,14 @@ def value_iteration(
     Note: [[AI/LLM/RL/Fundamentals/贝尔曼方程]]
 
     Args:
-        mdp: The MDP.
+        mdp: The MDP: `transitions` $P$ of shape `(S, A, S)`, `rewards` $R$ of shape `(S, A)`.
         tol: Stopping threshold on $\lVert V_{k+1} - V_k\rVert_\infty$.
         max_iterations: Upper bound on sweeps.
 
     Returns:
-        `ValueIterationResult(values (S,), policy (S,) action indices, iterations)`.
+        `ValueIterationResult(values, policy, iterations)`: `values` $V^*$, shape `(S,)`, dtype
+        of `mdp.rewards`; `policy` $\pi^*$, shape `(S,)`, `int64` action indices; `iterations`
+        the number of sweeps.
     """
     values = torch.zeros(mdp.num_states, dtype=mdp.rewards.dtype, device=mdp.rewards.device)
     iterations = 0

@@ -41,6 +41,7 @@ from rlref.formulas.vocabulary import COMPARISONS, Entry, comparison_entry
 
 # Structural macros that sympy's antlr grammar reads correctly.
 PASSTHROUGH = frozenset(r"\frac \dfrac \tfrac \log \ln \exp \sqrt \cdot \times \infty".split())
+NORM_BARS = (r"\|", r"\Vert")  # ``\|x\|``: a norm when the binding declares the spelling
 PARENLESS = frozenset([r"\log", r"\ln", r"\exp"])
 FRACTIONS = frozenset([r"\frac", r"\dfrac", r"\tfrac"])
 VALUE_PREFIX = "vvq"  # a declared value
@@ -172,8 +173,8 @@ class _Rewriter:
                 self.atom(piece, None, [self.piece(tokens[i + 1 : stop])])
                 out.append(")")
                 i = stop + 1
-            elif token == "|" and (found := self.declared_bars(tokens, i)) is not None:
-                entry, i = found  # a declared spelling such as |y_w| (a length)
+            elif token in ("|", *NORM_BARS) and (found := self.declared_bars(tokens, i)):
+                entry, i = found  # a declared spelling such as |y_w| (a length) or \|\theta\|
                 self.value(entry, piece)
             elif token == "_":
                 raise LatexError(f"a subscript on {tokens[i - 1] if i else 'nothing'!r}")
@@ -189,7 +190,9 @@ class _Rewriter:
                 i += 1
 
     def declared_bars(self, tokens: list[str], i: int) -> tuple[Entry, int] | None:
-        """``|y_w|`` when a binding declares that spelling (e.g. a length), else None."""
+        """``|y_w|`` or ``\\|\\theta\\|`` when a binding declares that spelling (a length, a
+        norm) as a value, else None: the bars are then not argument separators."""
+        bar = tokens[i]
         depth = 0
         for j in range(i + 1, len(tokens)):
             if tokens[j] in OPEN:
@@ -198,8 +201,8 @@ class _Rewriter:
                 depth -= 1
                 if depth < 0:
                     return None
-            elif tokens[j] == "|" and depth == 0:
-                entry = self.vocabulary.get("|" + canonical(tokens[i + 1 : j]) + "|")
+            elif tokens[j] == bar and depth == 0:
+                entry = self.vocabulary.get(bar + canonical(tokens[i + 1 : j]) + bar)
                 return (entry, j + 1) if entry is not None and entry.kind == "value" else None
         return None
 

@@ -13,6 +13,7 @@ from rlref.algos.advantages import (
     group_advantages,
     masked_whiten,
     opo_advantages,
+    process_supervision_advantages,
     reinforce_pp_advantages,
     rloo_advantages,
 )
@@ -145,3 +146,37 @@ def test_reinforce_pp_padding_invariance() -> None:
     padded = torch.cat([token_rewards, torch.full((3, 2), 7.0, dtype=F64)], dim=1)
     padded_mask = torch.cat([mask, torch.zeros(3, 2, dtype=torch.bool)], dim=1)
     torch.testing.assert_close(reinforce_pp_advantages(padded, padded_mask)[:, :2], base)
+
+
+def test_process_supervision_advantages_hand_computed() -> None:
+    nan = float("nan")  # positions that end no step are never read
+    rewards = torch.tensor([[nan, 0.0, nan, 4.0], [1.0, nan, 3.0, nan]], dtype=F64)
+    ends = torch.tensor([[0, 1, 0, 1], [1, 0, 1, 0]])
+    # R = {0, 4, 1, 3}: mean 2, deviations −2, 2, −1, 1, std (Bessel) = √(10/3)
+    s = math.sqrt(10 / 3)
+    expected = torch.tensor(
+        [[(-2 + 2) / s, (-2 + 2) / s, 2 / s, 2 / s], [(-1 + 1) / s, 1 / s, 1 / s, 0.0]],
+        dtype=F64,
+    )
+    got = process_supervision_advantages(rewards, ends, group_size=2, eps=0.0)
+    torch.testing.assert_close(got, expected)
+
+
+def test_process_supervision_with_one_final_step_is_outcome_supervision() -> None:
+    gen = torch.Generator().manual_seed(0)
+    outcome = torch.randn(12, generator=gen, dtype=F64)
+    lengths = torch.randint(1, 7, (12,), generator=gen)
+    positions = torch.arange(7)
+    ends = positions == (lengths - 1).unsqueeze(-1)  # one step, ending on the last token
+    rewards = torch.where(ends, outcome.unsqueeze(-1), torch.full((12, 7), 99.0, dtype=F64))
+    got = process_supervision_advantages(rewards, ends, group_size=4)
+    expected = group_advantages(outcome, 4)  # same ε = 1e-4 and Bessel's correction
+    real = positions < lengths.unsqueeze(-1)
+    torch.testing.assert_close(got, torch.where(real, expected.unsqueeze(-1), 0.0))
+
+
+def test_process_supervision_advantages_rejects_bad_shapes() -> None:
+    with pytest.raises(ValueError):
+        process_supervision_advantages(torch.zeros(3, 4), torch.ones(3, 4), group_size=2)
+    with pytest.raises(ValueError):
+        process_supervision_advantages(torch.zeros(4, 4), torch.ones(4, 3), group_size=2)

@@ -25,10 +25,12 @@ CONTRACT: dict[str, str] = {
     "advantages:group_advantages": "AI/LLM/RL/GRPO/GRPO 深度理解",
     "advantages:rloo_advantages": "AI/LLM/RL/RLOO/RLOO 原理",
     "advantages:reinforce_pp_advantages": f"{FUND}/策略梯度方法",
+    "advantages:process_supervision_advantages": "AI/LLM/RL/GRPO/DeepSeek-Math",
     "kl:kl_k1": f"{FUND}/KL散度",
     "kl:kl_k2": f"{FUND}/KL散度",
     "kl:kl_k3": f"{FUND}/KL散度",
     "kl:kl_categorical": f"{FUND}/KL散度",
+    "kl:adaptive_kl_coef": "AI/LLM/RL/PPO/PPO-verl实践",
     "policy_loss:importance_ratio": f"{FUND}/On-Policy vs Off-Policy",
     "policy_loss:reinforce_loss": f"{FUND}/策略梯度方法",
     "policy_loss:ppo_clip_loss": "AI/LLM/RL/PPO/PPO 原理",
@@ -62,6 +64,10 @@ CONTRACT: dict[str, str] = {
     "search:uct_score": f"{FUND}/MCTS",
     "search:puct_score": f"{FUND}/MCTS",
     "search:mcts": f"{FUND}/MCTS",
+    "search:root_visit_policy": f"{FUND}/MCTS",
+    "objectives:bradley_terry_centered_loss": f"{FUND}/Bradley-Terry 奖励模型",
+    "objectives:ppo_total_loss": "AI/LLM/RL/PPO/PPO 原理",
+    "objectives:alphazero_loss": f"{FUND}/MCTS",
 }
 MODULES = [
     "lm",
@@ -79,8 +85,11 @@ MODULES = [
     "recipes",
     "stability",
     "frontier",
+    "objectives",
 ]
 NOTE = re.compile(r"^\s*Note: \[\[([^\]|]+)\]\]\s*$", re.MULTILINE)
+SOURCE = re.compile(r"^\s*Sources?: \S", re.MULTILINE)
+DISPLAY = re.compile(r"^\s*\$\$\s*$(.+?)^\s*\$\$\s*$", re.MULTILINE | re.DOTALL)
 
 
 def _resolve(ref: str) -> object:
@@ -104,10 +113,20 @@ def _public_functions():
                 yield f"{module_name}:{name}", obj
 
 
+def test_every_module_is_covered() -> None:
+    import rlref.algos
+
+    assert sorted(MODULES) == sorted(rlref.algos.__all__)
+
+
 @pytest.mark.parametrize(("ref", "fn"), list(_public_functions()), ids=lambda x: str(x))
 def test_every_public_function_documents_formula_note_args_and_returns(ref, fn) -> None:
     doc = inspect.getdoc(fn) or ""
     assert "$" in doc, f"{ref}: no LaTeX formula"
+    displays = DISPLAY.findall(doc)
+    assert displays and all(block.strip() for block in displays), (
+        f"{ref}: needs a display formula, a non-empty `$$` … `$$` block on lines of its own")
+    assert SOURCE.search(doc), f"{ref}: needs a 'Source:' (or 'Sources:') line"
     assert len(NOTE.findall(doc)) == 1, f"{ref}: needs exactly one 'Note: [[…]]' line"
     assert "Args:" in doc and "Returns:" in doc, f"{ref}: Google-style Args/Returns missing"
     hints = inspect.get_annotations(fn)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 import torch
 
-from rlref.algos import advantages, kl, lm, policy_loss, preference, returns
+from rlref.algos import advantages, kl, lm, objectives, policy_loss, preference, returns, search
 
 META = torch.device("meta")
 B, T, V = 2, 5, 7
@@ -67,6 +67,21 @@ def _cases() -> dict[str, Callable[[torch.dtype], object]]:
         "simpo_loss": lambda d: preference.simpo_loss(vec(d), vec(d), vec(d), vec(d), 2.0, 0.5),
         "orpo_loss": lambda d: preference.orpo_loss(vec(d), vec(d)),
         "bradley_terry_loss": lambda d: preference.bradley_terry_loss(vec(d), vec(d), 0.5),
+        "process_supervision_advantages": lambda d: advantages.process_supervision_advantages(
+            mat(d), mask, 2
+        ),
+        "adaptive_kl_coef": lambda d: kl.adaptive_kl_coef(vec(d), vec(d), 0.1, 4, 100.0),
+        "root_visit_policy": lambda d: search.root_visit_policy(vec(d, 4), 0.5),
+        "bradley_terry_centered_loss": lambda d: objectives.bradley_terry_centered_loss(
+            vec(d), vec(d), 0.01
+        ),
+        "ppo_total_loss": lambda d: objectives.ppo_total_loss(
+            mat(d), mat(d), vec(d), mat(d), mat(d), mat(d), mat(d), mask,
+            clip_range_value=0.5, vf_coef=0.5, ent_coef=0.01,
+        ),
+        "alphazero_loss": lambda d: objectives.alphazero_loss(
+            vec(d), vec(d), mat(d), mat(d), [vec(d), mat(d)], 1e-4
+        ),
     }
 
 

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rlref.algos.kl import kl_categorical, kl_k1, kl_k2, kl_k3
+from rlref.algos.kl import adaptive_kl_coef, kl_categorical, kl_k1, kl_k2, kl_k3
 
 F64 = torch.float64
 
@@ -78,3 +78,34 @@ def test_float32_and_float64_agree() -> None:
     for fn in (kl_k1, kl_k2, kl_k3):
         low = fn(logp.float(), ref.float()).double()
         torch.testing.assert_close(low, fn(logp, ref), rtol=1e-5, atol=1e-5)
+
+
+def test_adaptive_kl_coef_hand_computed() -> None:
+    # KL 50 % above target: the error is clipped to +0.2; n/H = 256/10000
+    assert adaptive_kl_coef(0.1, 0.15, 0.1, 256, 10_000) == pytest.approx(
+        0.1 * (1 + 0.2 * 0.0256)
+    )
+    # KL 10 % below target: inside the clip, −0.1
+    assert adaptive_kl_coef(0.1, 0.09, 0.1, 256, 10_000) == pytest.approx(
+        0.1 * (1 - 0.1 * 0.0256)
+    )
+    # far below target: clipped to −0.2
+    assert adaptive_kl_coef(0.1, 0.0, 0.1, 1000, 1000) == pytest.approx(0.1 * 0.8)
+    kl = torch.tensor([0.0, 0.09, 0.15], dtype=F64)
+    torch.testing.assert_close(
+        adaptive_kl_coef(torch.tensor(0.1, dtype=F64), kl, 0.1, 1000, 1000),
+        torch.tensor([0.08, 0.09, 0.12], dtype=F64),
+    )
+    with pytest.raises(ValueError):
+        adaptive_kl_coef(0.1, 0.1, 0.1, 1, 0)
+
+
+def test_adaptive_kl_coef_steers_the_kl_to_its_target() -> None:
+    # a policy whose KL falls as β rises: KL = 0.02 / β, so the target 0.1 needs β = 0.2
+    beta = 0.02
+    for _ in range(400):
+        kl = 0.02 / beta
+        beta = adaptive_kl_coef(beta, kl, 0.1, 512, 2048)
+    assert beta == pytest.approx(0.2, rel=1e-3)
+    # at the target, β does not move
+    assert adaptive_kl_coef(0.3, 0.1, 0.1, 512, 2048) == pytest.approx(0.3)

@@ -27,6 +27,7 @@ MASK = torch.tensor([[1, 1, 1], [1, 0, 0]])
     ("mode", "expected"),
     [
         ("token-mean", (1 + 2 + 3 + 4) / 4),
+        ("bnpo", (1 + 2 + 3 + 4) / 4),
         ("seq-mean-token-mean", (2.0 + 4.0) / 2),
         ("seq-mean-token-sum", (6.0 + 4.0) / 2),
         ("seq-mean-token-sum-norm", (6.0 + 4.0) / (2 * 3)),
@@ -46,6 +47,7 @@ def test_dr_grpo_constant_is_max_completion_length() -> None:
     "mode",
     [
         "token-mean",
+        "bnpo",
         "seq-mean-token-mean",
         "seq-mean-token-sum",
         "seq-mean-token-sum-norm",
@@ -65,7 +67,22 @@ def test_padding_never_changes_the_aggregate(mode: str) -> None:
 
 def test_aggregate_loss_rejects_unknown_mode() -> None:
     with pytest.raises(ValueError):
-        aggregate_loss(LOSS, MASK, "bnpo")  # type: ignore[arg-type]
+        aggregate_loss(LOSS, MASK, "dapo")  # type: ignore[arg-type]  (TRL's name, not a mode)
+
+
+def test_bnpo_and_token_mean_differ_only_in_whose_token_count_divides() -> None:
+    # one batch: the same number
+    assert aggregate_loss(LOSS, MASK, "bnpo").item() == aggregate_loss(LOSS, MASK, "token-mean")
+    # split into micro-batches of 3 and 1 real tokens, as TRL accumulates them:
+    # bnpo divides each by its own count and averages over the accumulation steps …
+    micro = [(LOSS[:1], MASK[:1]), (LOSS[1:], MASK[1:])]
+    bnpo = sum(aggregate_loss(x, m, "bnpo") for x, m in micro) / len(micro)
+    assert bnpo.item() == pytest.approx((6 / 3 + 4 / 1) / 2)
+    # … while dapo / verl's token-mean divide every micro-batch by the global count
+    total = int(MASK.sum())
+    dapo = sum(aggregate_loss(x, m, "token-sum") / total for x, m in micro)
+    assert dapo.item() == pytest.approx(aggregate_loss(LOSS, MASK, "token-mean").item())
+    assert bnpo.item() != pytest.approx(dapo.item())
 
 
 def test_importance_ratio() -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 import torch
 
-from rlref.algos.search import mcts, puct_score, uct_score
+from rlref.algos.search import mcts, puct_score, root_visit_policy, uct_score
 
 
 def test_uct_score_hand_computed() -> None:
@@ -97,3 +97,49 @@ def test_mcts_discounting_backs_up_discounted_returns() -> None:
     assert result.best_action == 1
     assert result.q_values[1] == pytest.approx(1.8, rel=0.15)
     assert result.q_values[0] <= 1.36 + 1e-9
+
+
+def test_root_visit_policy_hand_computed() -> None:
+    counts = torch.tensor([1, 2, 3, 0])
+    torch.testing.assert_close(
+        root_visit_policy(counts, 1.0), torch.tensor([1, 2, 3, 0], dtype=torch.float64) / 6
+    )
+    # τ = ½: N² / Σ N²
+    torch.testing.assert_close(
+        root_visit_policy(counts, 0.5), torch.tensor([1, 4, 9, 0], dtype=torch.float64) / 14
+    )
+    torch.testing.assert_close(
+        root_visit_policy(counts, 0.0), torch.tensor([0, 0, 1, 0], dtype=torch.float64)
+    )
+    # a tie at τ = 0 splits the mass
+    torch.testing.assert_close(
+        root_visit_policy(torch.tensor([3.0, 1.0, 3.0]), 0.0), torch.tensor([0.5, 0.0, 0.5])
+    )
+
+
+def test_root_visit_policy_small_temperature_approaches_the_argmax_without_overflow() -> None:
+    counts = torch.tensor([[400.0, 399.0, 10.0, 0.0], [5.0, 50.0, 500.0, 1.0]], dtype=torch.float64)
+    limit = root_visit_policy(counts, 0.0)
+    previous_gap = math.inf
+    for tau in (1.0, 0.1, 0.01, 1e-3, 1e-4):
+        probs = root_visit_policy(counts, tau)  # 400^(1/τ) overflows float64 for τ < 0.01
+        assert torch.isfinite(probs).all()
+        torch.testing.assert_close(probs.sum(-1), torch.ones(2, dtype=torch.float64))
+        gap = (probs - limit).abs().max().item()
+        assert gap <= previous_gap
+        previous_gap = gap
+    assert previous_gap < 1e-9
+    # a very high temperature spreads the mass evenly over the visited actions only
+    flat = root_visit_policy(counts, 1e6)
+    torch.testing.assert_close(flat[0, :3], torch.full((3,), 1 / 3, dtype=torch.float64),
+                               rtol=0, atol=1e-5)
+    assert flat[0, 3].item() == 0.0
+
+
+def test_root_visit_policy_of_a_search_recommends_its_best_action() -> None:
+    result = mcts(TrapTree(), (), num_simulations=200, c=2.0, seed=0)
+    actions = sorted(result.visit_counts)
+    counts = torch.tensor([result.visit_counts[a] for a in actions])
+    assert actions[int(root_visit_policy(counts, 0.0).argmax())] == result.best_action
+    with pytest.raises(ValueError):
+        root_visit_policy(counts, -1.0)

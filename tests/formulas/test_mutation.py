@@ -35,6 +35,7 @@ PPO = "AI/LLM/RL/PPO/PPO 原理"
 VERL_PPO = "AI/LLM/RL/PPO/PPO-verl实践"
 DAPO = "AI/LLM/RL/DAPO/DAPO 原理"
 GSPO = "AI/LLM/RL/Other-Algorithms/GSPO-Unsloth实践"
+BT = "AI/LLM/RL/Fundamentals/Bradley-Terry 奖励模型"
 
 # Mutants that are the same function as the original, each with the reason; a test below
 # insists that each exists and passes every seed (so this list cannot hide a survivor).
@@ -48,6 +49,8 @@ EQUIVALENT = {
         "bound never binds",
     (GSPO, "gspo-token-ratio", "fraction inverted at 66"):
         "sg[π]/π and π/sg[π] are both 1 in value; they differ only in the gradient",
+    (BT, "bt-center-penalty", "w↔l swapped"):
+        "the penalty (r^w + r^l)² is symmetric in the chosen and rejected scores",
 }
 
 

@@ -128,3 +128,10 @@ def test_parses_are_cached_by_latex_and_binding(tmp_path, monkeypatch):
 def test_expanded_writes_out_builtins():
     p = parse(r"\sigma(a)", {r"\sigma": {"builtin": "sigmoid"}, "a": "a"})
     assert sp.simplify(p.expanded() - 1 / (1 + sp.exp(-p.object("a")))) == 0
+
+
+def test_a_declared_norm_is_one_value_and_undeclared_bars_still_separate():
+    p = parse(r"a + c \|\theta\|^{2}", {"a": "x", "c": "c", r"\|\theta\|": "n"})
+    assert len(p.rhs.free_symbols) == 3  # a, c and the norm: θ is not a symbol of its own
+    with pytest.raises(LatexError):
+        parse(r"a + c \|\theta\|^{2}", {"a": "x", "c": "c", r"\theta": "t"})

@@ -15,7 +15,7 @@ import pytest
 from rlref.site.layout import note_doc
 from rlref.vault import load_vault
 
-from .conftest import REPO, offline_browser, serve
+from .conftest import REPO, Browser, serve
 
 pytestmark = pytest.mark.browser
 KB = REPO / "kb"
@@ -39,19 +39,20 @@ def kb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_every_kb_formula_renders_offline(kb_site: str) -> None:
+def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> None:
+    """Uses the session's Chromium (Playwright's sync API allows one instance per thread)."""
     notes = load_vault(KB).notes
     with_math = {key: note for key, note in notes.items() if any(m.display for m in note.math)}
     assert len(with_math) > 40
-    with offline_browser() as browser:
-        for key, note in with_math.items():
-            url = kb_site + quote(note_doc(key).removesuffix(".md") + ".html")
-            browser.page.goto(url, wait_until="load")
-            # KaTeX runs on page load; wait until every math block holds its rendering
-            browser.page.wait_for_function(RENDERED, timeout=10_000)
-            expected = sum(1 for math in note.math if math.display)
-            rendered = browser.page.locator(".katex-display").count()
-            assert rendered == expected, f"{key}: {rendered} rendered, {expected} in the note"
-            assert browser.page.locator(".katex-error").count() == 0, key
-        assert browser.external == []
-        assert browser.errors == []
+    external, errors = len(browser.external), len(browser.errors)
+    for key, note in with_math.items():
+        url = kb_site + quote(note_doc(key).removesuffix(".md") + ".html")
+        browser.page.goto(url, wait_until="load")
+        # KaTeX runs on page load; wait until every math block holds its rendering
+        browser.page.wait_for_function(RENDERED, timeout=10_000)
+        expected = sum(1 for math in note.math if math.display)
+        rendered = browser.page.locator(".katex-display").count()
+        assert rendered == expected, f"{key}: {rendered} rendered, {expected} in the note"
+        assert browser.page.locator(".katex-error").count() == 0, key
+    assert browser.external[external:] == []
+    assert browser.errors[errors:] == []
