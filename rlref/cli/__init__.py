@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from rlref.cli import build, check, index, new, run, verify
+from rlref.cli import build, check, import_note, index, new, run, verify
 
 app = typer.Typer(
     name="rlref",
@@ -29,6 +29,7 @@ index.register(app)
 verify.register(app)
 build.register(app)
 new.register(app)
+import_note.register(app)
 run.register(app)
 
 

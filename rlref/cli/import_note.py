@@ -1,0 +1,91 @@
+"""`rlref import`: bring an existing Markdown note (from another Obsidian vault) into kb."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
+from rlref.cli.placement import DEFAULT_MOC, place_note, write_note_and_moc
+
+
+def import_note(
+    source: Annotated[Path, typer.Argument(help="The Markdown note to import.")],
+    section: Annotated[str, typer.Option("--section", help="MOC section, e.g. Other-Algorithms.")],
+    note_type: Annotated[
+        str, typer.Option("--type", help="Note type when the note does not state one.")
+    ] = "paper",
+    path: Annotated[
+        str | None, typer.Option("--path", help="Vault path of the note (without .md).")
+    ] = None,
+    summary: Annotated[str, typer.Option("--summary", help="One line for the MOC entry.")] = "",
+    new_section: Annotated[
+        bool, typer.Option("--new-section", help="Create the section when it does not exist.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing note.")] = False,
+    vault: Annotated[Path, typer.Option("--vault", help="Vault folder.")] = DEFAULT_VAULT,
+    moc: Annotated[str, typer.Option("--moc", help="Vault path of the MOC.")] = DEFAULT_MOC,
+) -> None:
+    """Copy a note into the vault (line endings, mojibake and missing frontmatter keys
+    repaired, each change reported), list it in the MOC and report its unresolved links."""
+    from rlref.cli.new import NOTE_TYPES
+    from rlref.vault.authoring import domain_for
+    from rlref.vault.importing import ImportProblem, prepare_import
+    from rlref.vault.load import decode_note
+
+    root = require_vault(vault)
+    if note_type not in NOTE_TYPES:
+        raise fail(f"unknown --type '{note_type}' (one of: {', '.join(NOTE_TYPES)})", 1)
+    if not source.is_file():
+        raise fail(f"'{source}' is not a file", 1)
+    if source.suffix.lower() != ".md":
+        raise fail(f"'{source}' is not a Markdown note (.md)", 1)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {source}: {exc.strerror or exc}", 1) from None
+    text, problems = decode_note(str(source), data)
+    if problems:
+        first = problems[0]
+        raise fail(f"{first.path}:{first.line}: {first.message}; nothing imported", 1)
+    file_title = unicodedata.normalize("NFC", source.stem)
+    try:
+        # The title decides the destination, which decides the domain: read it first.
+        title = prepare_import(str(source), text, file_title, "", note_type, date.today()).title
+        placement = place_note(
+            root, moc, section, title, path=path, new_section=new_section, force=force
+        )
+        prepared = prepare_import(
+            str(source), text, file_title, domain_for(placement.folder), note_type, date.today()
+        )
+    except ImportProblem as problem:
+        for found in problem.diagnostics:
+            typer.echo(f"{found.path}:{found.line}: error: {found.message}", err=True)
+        raise fail("nothing imported", 1) from None
+    write_note_and_moc(placement, prepared.text, prepared.title, summary)
+    for change in prepared.changes:
+        typer.echo(f"  {change}")
+    _report_links(root, placement.key)
+    typer.echo(str(placement.note_file))
+
+
+def _report_links(root: Path, key: str) -> None:
+    """The imported note's own problems (links to notes this vault lacks), as warnings."""
+    from rlref.index import build_index
+    from rlref.vault import load_vault
+
+    index = build_index(load_vault(root))
+    note = index.notes.get(key)
+    mine = [d for d in index.diagnostics if note is not None and d.path == note.path]
+    for diagnostic in mine:
+        typer.echo(f"{diagnostic.path}:{diagnostic.line}: warning: {diagnostic.message}")
+    if mine:
+        typer.echo(f"  {len(mine)} problem(s) to fix in the imported note; then `rlref check`")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="import")(import_note)

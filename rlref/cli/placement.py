@@ -1,0 +1,135 @@
+"""Where a new note goes and how it lands: shared by `rlref new` and `rlref import`.
+
+A note is placed in a MOC section (its folder is where most of that section's notes live),
+refused when it would overwrite a note without ``--force``, and written together with its
+MOC entry: both files or neither.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rlref.cli.common import fail, write_atomic
+from rlref.vault.authoring import (
+    MocSection,
+    add_moc_section,
+    find_section,
+    insert_moc_entry,
+    moc_entry,
+    moc_sections,
+    safe_file_name,
+    section_folder_name,
+)
+from rlref.vault.resolve import escapes_vault
+
+DEFAULT_MOC = "AI/LLM/RL/_MOC"
+RELATED_SECTION = "相关 MOC"
+
+
+@dataclass
+class Placement:
+    root: Path
+    moc_file: Path
+    moc_text: str  # with the section added when it was created
+    section: MocSection
+    key: str  # vault path of the note, without ".md"
+
+    @property
+    def note_file(self) -> Path:
+        return self.root / f"{self.key}.md"
+
+    @property
+    def folder(self) -> str:
+        return self.key.rsplit("/", 1)[0] if "/" in self.key else ""
+
+
+def _section_folder(moc_key: str, section_lines: list[str], vault_root: Path, title: str) -> str:
+    """Where the notes of a section live: the folder most of its linked notes are in."""
+    from rlref.index.build import link_targets
+    from rlref.vault import Resolved, load_vault, resolve_link
+    from rlref.vault.parse import WIKILINK_IN_TEXT, split_wikilink
+
+    vault = load_vault(vault_root)
+    targets = link_targets(vault)
+    folders: Counter[str] = Counter()
+    for line in section_lines:
+        for match in WIKILINK_IN_TEXT.finditer(line):
+            link = split_wikilink(match.group(2), False, 0)
+            found = resolve_link(moc_key, link.target, targets)
+            if isinstance(found, Resolved) and found.kind == "note":
+                folders[found.path.rsplit("/", 1)[0] if "/" in found.path else ""] += 1
+    if folders:
+        return folders.most_common(1)[0][0]
+    base = moc_key.rsplit("/", 1)[0] if "/" in moc_key else ""
+    return f"{base}/{section_folder_name(title)}".strip("/")
+
+
+def place_note(
+    root: Path,
+    moc: str,
+    section: str,
+    title: str,
+    *,
+    path: str | None,
+    new_section: bool,
+    force: bool,
+) -> Placement:
+    """Find the section (or create it when asked) and the note's vault path; refuse to
+    overwrite an existing note unless ``force``. Raises a user-facing exit on any problem."""
+    moc_key = moc.removesuffix(".md")
+    moc_file = root / f"{moc_key}.md"
+    if not moc_file.is_file():
+        raise fail(f"MOC '{moc_file}' does not exist", 1)
+    moc_text = moc_file.read_text(encoding="utf-8")
+    sections = moc_sections(moc_text)
+    found = find_section(sections, section)
+    if found is None:
+        if not new_section:
+            known = "\n".join(f"  - {s.title}" for s in sections)
+            raise fail(
+                f"no section '{section}' in {moc_file}; known sections:\n{known}\n"
+                "(use --new-section to create it)",
+                1,
+            )
+        moc_text = add_moc_section(moc_text, section, before=RELATED_SECTION)
+        found = find_section(moc_sections(moc_text), section)
+        assert found is not None
+    if path:
+        key = path.removesuffix(".md").strip("/")
+        if escapes_vault(key):
+            raise fail(f"--path '{path}' leaves the vault", 1)
+    else:
+        lines = moc_text.split("\n")[found.line : found.end]
+        folder = _section_folder(moc_key, lines, root, found.title)
+        key = f"{folder}/{safe_file_name(title)}".strip("/")
+    placement = Placement(root, moc_file, moc_text, found, key)
+    if placement.note_file.exists() and not force:
+        raise fail(f"{placement.note_file} exists; not overwriting it (use --force)", 1)
+    return placement
+
+
+def write_note_and_moc(placement: Placement, text: str, title: str, summary: str) -> None:
+    """Write the note and (when it is not listed yet) its MOC entry: both or neither.
+
+    A failed MOC write puts the note back as it was (removed, or its old text under --force).
+    """
+    moc_text, key = placement.moc_text, placement.key
+    if f"[[{key}|" not in moc_text and f"[[{key}]]" not in moc_text:
+        entry = moc_entry(key, title, summary or "待补充一句话描述")
+        moc_text = insert_moc_entry(moc_text, placement.section, entry)
+    note_file, moc_file = placement.note_file, placement.moc_file
+    previous = note_file.read_bytes() if note_file.exists() else None  # kept for --force
+    try:
+        write_atomic(note_file, text)
+    except OSError as exc:
+        raise fail(f"could not write {note_file}: {exc}", 1) from None
+    try:
+        write_atomic(moc_file, moc_text)
+    except OSError as exc:
+        if previous is None:
+            note_file.unlink(missing_ok=True)
+        else:
+            write_atomic(note_file, previous.decode("utf-8"))
+        raise fail(f"could not write {moc_file}: {exc}; {note_file} left as it was", 1) from None

@@ -1,0 +1,117 @@
+"""Prepare an existing Markdown note for the vault (``rlref import``): pure text → text.
+
+An imported note keeps everything its author wrote — frontmatter keys, their order, comments
+and formatting, the body. What is changed is only what the vault needs, and every change is
+reported:
+
+* line endings become ``\\n`` (CRLF and lone CR);
+* lines that are UTF-8 read as Latin-1/cp1252 (mojibake such as ``ç­–ç•¥``) are repaired with
+  ftfy, line by line, each repair reported with its line;
+* a missing frontmatter is created; missing ``title`` (from the file name), ``type`` and
+  ``domain`` (from the destination folder) keys are added at the top of the frontmatter, as
+  new lines, so the rest of the block stays as written.
+
+A frontmatter that cannot be read (bad YAML, an unclosed ``---``) or fails validation is an
+error naming the source file and line; nothing is imported then.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ftfy import fix_encoding
+from ftfy.badness import is_bad
+
+from rlref.diagnostics import Diagnostic
+from rlref.vault.frontmatter import read_frontmatter, split_frontmatter
+
+_LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
+
+
+@dataclass
+class PreparedNote:
+    text: str
+    title: str
+    changes: list[str] = field(default_factory=list)  # what was changed, for the user
+
+
+class ImportProblem(Exception):
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def repair_mojibake(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """``text`` with mojibake lines repaired by ftfy, and the repairs (line, before, after)."""
+    if not _LATIN1_SUPPLEMENT.search(text):
+        return text, []
+    lines = text.split("\n")
+    repairs = []
+    for number, line in enumerate(lines, start=1):
+        if _LATIN1_SUPPLEMENT.search(line) and is_bad(line):
+            fixed = fix_encoding(line)  # only the encoding: keep quotes, widths, CJK punctuation
+            if fixed != line:
+                repairs.append((number, line, fixed))
+                lines[number - 1] = fixed
+    return "\n".join(lines), repairs
+
+
+def _yaml_scalar(value: str) -> str:
+    """A YAML scalar for ``value`` (JSON strings are valid YAML, and quote what needs it)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def prepare_import(
+    source: str, text: str, file_title: str, domain: str, note_type: str, today: date
+) -> PreparedNote:
+    """The note text to write, its title and the list of changes; raises ImportProblem.
+
+    ``source`` names the file in diagnostics; ``file_title`` is its name without ``.md``.
+    """
+    changes: list[str] = []
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        changes.append("line endings → LF")
+    text, repairs = repair_mojibake(text)
+    for number, before, after in repairs:
+        changes.append(f"line {number}: mojibake {before.strip()[:40]!r} → {after.strip()[:40]!r}")
+    try:
+        yaml_text, _, _ = split_frontmatter(text)
+    except ValueError as exc:
+        raise ImportProblem([Diagnostic(source, 1, "error", str(exc))]) from None
+    if yaml_text is None:
+        front = {"title": file_title, "type": note_type, "domain": domain, "status": "draft",
+                 "date": today.isoformat()}
+        lines = [f"{key}: {_yaml_scalar(value)}" for key, value in front.items()]
+        text = "---\n" + "\n".join(lines) + "\n---\n" + text
+        changes.append("frontmatter created (title from the file name, status: draft)")
+        title = file_title
+    else:
+        read = read_frontmatter(source, text)
+        errors = [d for d in read.diagnostics if d.severity == "error"]
+        only_title_missing = all("'title' is missing" in d.message for d in errors)
+        if errors and not only_title_missing:
+            raise ImportProblem(errors)
+        added = {}
+        if "title" not in read.data or not read.data.get("title"):
+            added["title"] = file_title
+        if "type" not in read.data:
+            added["type"] = note_type
+        if "domain" not in read.data:
+            added["domain"] = domain
+        if added:
+            lines = text.split("\n")
+            new = [f"{key}: {_yaml_scalar(value)}" for key, value in added.items()]
+            text = "\n".join([lines[0], *new, *lines[1:]])
+            changes.append("frontmatter: added " + ", ".join(added))
+        title = str(read.data.get("title") or file_title)
+    final = read_frontmatter(source, text)
+    errors = [d for d in final.diagnostics if d.severity == "error"]
+    if errors:  # e.g. a 'title' key present but empty and of the wrong type
+        raise ImportProblem(errors)
+    if not text.endswith("\n"):
+        text += "\n"
+    return PreparedNote(text, title, changes)
