@@ -10,25 +10,32 @@ from typing import Annotated
 import typer
 
 from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
-from rlref.cli.placement import DEFAULT_MOC, place_note, write_note_and_moc
+from rlref.cli.placement import (
+    DEFAULT_MOC,
+    ForceOption,
+    MocOption,
+    NewSectionOption,
+    PathOption,
+    SectionOption,
+    SummaryOption,
+    VaultOption,
+    place_note,
+    write_note_and_moc,
+)
 
 
 def import_note(
     source: Annotated[Path, typer.Argument(help="The Markdown note to import.")],
-    section: Annotated[str, typer.Option("--section", help="MOC section, e.g. Other-Algorithms.")],
+    section: SectionOption,
     note_type: Annotated[
         str, typer.Option("--type", help="Note type when the note does not state one.")
     ] = "paper",
-    path: Annotated[
-        str | None, typer.Option("--path", help="Vault path of the note (without .md).")
-    ] = None,
-    summary: Annotated[str, typer.Option("--summary", help="One line for the MOC entry.")] = "",
-    new_section: Annotated[
-        bool, typer.Option("--new-section", help="Create the section when it does not exist.")
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing note.")] = False,
-    vault: Annotated[Path, typer.Option("--vault", help="Vault folder.")] = DEFAULT_VAULT,
-    moc: Annotated[str, typer.Option("--moc", help="Vault path of the MOC.")] = DEFAULT_MOC,
+    path: PathOption = None,
+    summary: SummaryOption = "",
+    new_section: NewSectionOption = False,
+    force: ForceOption = False,
+    vault: VaultOption = DEFAULT_VAULT,
+    moc: MocOption = DEFAULT_MOC,
 ) -> None:
     """Copy a note into the vault (line endings, mojibake and missing frontmatter keys
     repaired, each change reported), list it in the MOC and report its unresolved links."""

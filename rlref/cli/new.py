@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
-from rlref.cli.placement import DEFAULT_MOC, place_note, write_note_and_moc
+from rlref.cli.placement import (
+    DEFAULT_MOC,
+    ForceOption,
+    MocOption,
+    NewSectionOption,
+    PathOption,
+    SectionOption,
+    SummaryOption,
+    VaultOption,
+    place_note,
+    write_note_and_moc,
+)
 
 NOTE_TYPES = ("paper", "algorithm", "concept", "practice", "survey", "framework")
 ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
@@ -18,19 +28,15 @@ ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
 
 def new(
     title: Annotated[str, typer.Argument(help="The note's title (also its file name).")],
-    section: Annotated[str, typer.Option("--section", help="MOC section, e.g. Other-Algorithms.")],
+    section: SectionOption,
     arxiv: Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2507.18071.")] = None,
     note_type: Annotated[str, typer.Option("--type", help="Note type.")] = "paper",
-    path: Annotated[
-        str | None, typer.Option("--path", help="Vault path of the note (without .md).")
-    ] = None,
-    summary: Annotated[str, typer.Option("--summary", help="One line for the MOC entry.")] = "",
-    new_section: Annotated[
-        bool, typer.Option("--new-section", help="Create the section when it does not exist.")
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing note.")] = False,
-    vault: Annotated[Path, typer.Option("--vault", help="Vault folder.")] = DEFAULT_VAULT,
-    moc: Annotated[str, typer.Option("--moc", help="Vault path of the MOC.")] = DEFAULT_MOC,
+    path: PathOption = None,
+    summary: SummaryOption = "",
+    new_section: NewSectionOption = False,
+    force: ForceOption = False,
+    vault: VaultOption = DEFAULT_VAULT,
+    moc: MocOption = DEFAULT_MOC,
 ) -> None:
     """Create a `status: stub` note from the template and insert its link into the MOC."""
     from rlref.vault.authoring import domain_for, render_note

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from rlref.cli.common import fail, write_atomic
 from rlref.vault.authoring import (
@@ -26,6 +29,21 @@ from rlref.vault.resolve import escapes_vault
 
 DEFAULT_MOC = "AI/LLM/RL/_MOC"
 RELATED_SECTION = "相关 MOC"
+
+# The options `rlref new` and `rlref import` share (both place a note in a MOC section).
+SectionOption = Annotated[
+    str, typer.Option("--section", help="MOC section, e.g. Other-Algorithms.")
+]
+PathOption = Annotated[
+    str | None, typer.Option("--path", help="Vault path of the note (without .md).")
+]
+SummaryOption = Annotated[str, typer.Option("--summary", help="One line for the MOC entry.")]
+NewSectionOption = Annotated[
+    bool, typer.Option("--new-section", help="Create the section when it does not exist.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing note.")]
+VaultOption = Annotated[Path, typer.Option("--vault", help="Vault folder.")]
+MocOption = Annotated[str, typer.Option("--moc", help="Vault path of the MOC.")]
 
 
 @dataclass

@@ -3,7 +3,6 @@ overwrites or half-writes anything."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,8 @@ from rlref.cli import app
 from rlref.index import build_index
 from rlref.vault import load_vault
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
 runner = CliRunner()
 MOC = "AI/RL/_MOC"
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    shutil.copytree(FIXTURES / "good_vault", root)
-    return root
 
 
 def run_import(vault: Path, source: Path, *args: str):
@@ -30,7 +21,8 @@ def run_import(vault: Path, source: Path, *args: str):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
 def test_a_bare_note_gets_a_frontmatter_and_a_moc_entry(vault: Path, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,8 @@ from rlref.cli import app
 from rlref.index import build_index
 from rlref.vault import load_vault
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
 runner = CliRunner()
 MOC = "AI/RL/_MOC"
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    shutil.copytree(FIXTURES / "good_vault", root)
-    return root
 
 
 def new(vault: Path, *args: str):
