@@ -22,7 +22,8 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `self_play` | SPIN and SPPO objectives (the verl recipes) |
 | `recipes` | GPG advantages (verl `policy_loss.loss_mode=gpg`) |
 | `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
-| `frontier` | VESPO, MASPO, VCPO and GEPA pieces established from readable code |
+| `frontier` | VESPO, MASPO and VCPO pieces established from readable code |
+| `prompt_evolution` | GEPA's Pareto-front selection of prompt candidates |
 """
 
 from rlref.algos import (
@@ -36,6 +37,7 @@ from rlref.algos import (
     objectives,
     policy_loss,
     preference,
+    prompt_evolution,
     recipes,
     returns,
     search,
@@ -55,6 +57,7 @@ __all__ = [
     "objectives",
     "policy_loss",
     "preference",
+    "prompt_evolution",
     "recipes",
     "returns",
     "search",

@@ -85,6 +85,7 @@ MODULES = [
     "recipes",
     "stability",
     "frontier",
+    "prompt_evolution",
     "objectives",
 ]
 NOTE = re.compile(r"^\s*Note: \[\[([^\]|]+)\]\]\s*$", re.MULTILINE)

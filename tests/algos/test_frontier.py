@@ -1,4 +1,4 @@
-"""VESPO, MASPO, VCPO and GEPA pieces (rlref.algos.frontier)."""
+"""VESPO, MASPO, VCPO (rlref.algos.frontier) and GEPA (rlref.algos.prompt_evolution)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ from rlref.algos.frontier import (
     maspo_loss,
     maspo_sigma,
     opob_baseline,
-    pareto_front_mask,
-    pareto_pruned_front,
-    pareto_selection_probs,
     vespo_gamma_weight,
     vespo_loss,
     vespo_sequence_ratio,
 )
 from rlref.algos.policy_loss import gspo_sequence_ratio, ppo_clip_loss
+from rlref.algos.prompt_evolution import (
+    pareto_front_mask,
+    pareto_pruned_front,
+    pareto_selection_probs,
+)
 
 F64 = torch.float64
 
