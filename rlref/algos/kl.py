@@ -1,5 +1,6 @@
-r"""KL divergence: Schulman's sampled estimators k1, k2, k3, the exact categorical KL, and the
-adaptive KL coefficient that keeps the measured KL near a target.
+r"""KL divergence: Schulman's sampled estimators k1, k2, k3, the exact categorical KL, the
+token rewards of RLHF-PPO with the KL penalty folded in, and the adaptive KL coefficient that
+keeps the measured KL near a target.
 
 The estimators take the log-probs of *sampled* tokens $x \sim \pi_\theta$ under the policy and the
 reference and estimate the reverse KL $\mathrm{KL}(\pi_\theta \,\|\, \pi_{\text{ref}})$ per token,
@@ -20,7 +21,14 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["adaptive_kl_coef", "kl_categorical", "kl_k1", "kl_k2", "kl_k3"]
+__all__ = [
+    "adaptive_kl_coef",
+    "kl_categorical",
+    "kl_k1",
+    "kl_k2",
+    "kl_k3",
+    "kl_shaped_rewards",
+]
 
 ADAPTIVE_KL_MAX_ERROR = 0.2
 """Bound on the proportional error of the adaptive controller (a constant 0.2 in verl 0.9.1's
@@ -192,3 +200,58 @@ def adaptive_kl_coef(
         error = min(max(error, -bound), bound)
     # β_new = β (1 + e · n / H)
     return beta * (1.0 + error * n_steps / horizon)
+
+
+def kl_shaped_rewards(
+    scores: torch.Tensor,
+    logp: torch.Tensor,
+    ref_logp: torch.Tensor,
+    mask: torch.Tensor,
+    beta: float | torch.Tensor,
+    estimator: str = "k1",
+) -> torch.Tensor:
+    r"""Per-token rewards of RLHF-PPO: the KL penalty on every token, the RM score on the last.
+
+    $$
+    r_t = -\beta \left(\log \pi_{\text{old}}(a_t \mid s_t)
+    - \log \pi_{\text{ref}}(a_t \mid s_t)\right) + \mathbb{1}[t = T]\, r_\phi(x, y)
+    $$
+
+    with the k1 estimate shown ($k_2$ or $k_3$ with `estimator`), $T$ the last real token of
+    each response (a truncated response too: its score still lands on its last token) and
+    $r_t = 0$ at pads. The result goes to GAE as the rewards. verl 0.9.1:
+    `algorithm.use_kl_in_reward=True` with `algorithm.kl_penalty` (`"kl"` = k1, `"mse"` = k2,
+    `"low_var_kl"` = k3) and `algorithm.kl_ctrl.kl_coef` = $\beta$ (`apply_kl_penalty` in
+    `verl/trainer/ppo/ray_trainer.py`, where the reward manager has put the score on the last
+    token); TRL's former `PPOTrainer` built the same rewards.
+
+    Source: *Training language models to follow instructions with human feedback*
+    (InstructGPT), arXiv:2203.02155, Eq. 2; verl 0.9.1 `apply_kl_penalty`.
+
+    Note: [[AI/LLM/RL/RLHF 全链路]]
+
+    Args:
+        scores: $r_\phi(x, y)$, one per response, shape `(B,)`.
+        logp: $\log \pi_{\text{old}}(a_t \mid s_t)$ of the sampled tokens, shape `(B, T)`.
+        ref_logp: $\log \pi_{\text{ref}}(a_t \mid s_t)$, shape `(B, T)`.
+        mask: 1 on response tokens, 0 on pads (right padding), shape `(B, T)`.
+        beta: The KL coefficient $\beta$.
+        estimator: `"k1"` (default, as in the formula), `"k2"` or `"k3"`.
+
+    Returns:
+        $r_t$, shape `(B, T)`, in `logp`'s dtype; 0 at pads and for a response with no token.
+    """
+    estimators = {"k1": kl_k1, "k2": kl_k2, "k3": kl_k3}
+    if estimator not in estimators:
+        raise ValueError(f"estimator must be one of {sorted(estimators)}, got {estimator!r}")
+    real = mask.bool()
+    # pads → 0 first, so a nan/inf there cannot leak into the rewards or their gradient
+    logp = torch.where(real, logp, logp.new_zeros(()))
+    ref_logp = torch.where(real, ref_logp, ref_logp.new_zeros(()))
+    # −β · k(log π_old, log π_ref), on real tokens only
+    rewards = torch.where(real, -beta * estimators[estimator](logp, ref_logp), logp.new_zeros(()))
+    lengths = real.sum(dim=-1)
+    last = (lengths - 1).clamp(min=0)
+    # + 1[t = T] · r_φ(x, y), for responses with at least one token
+    bonus = torch.where(lengths > 0, scores.to(rewards.dtype), rewards.new_zeros(()))
+    return rewards.scatter_add(-1, last.unsqueeze(-1), bonus.unsqueeze(-1))

@@ -109,3 +109,30 @@ def test_adaptive_kl_coef_steers_the_kl_to_its_target() -> None:
     assert beta == pytest.approx(0.2, rel=1e-3)
     # at the target, β does not move
     assert adaptive_kl_coef(0.3, 0.1, 0.1, 512, 2048) == pytest.approx(0.3)
+
+
+def test_kl_shaped_rewards_by_hand() -> None:
+    from rlref.algos.kl import kl_shaped_rewards
+
+    logp = torch.tensor([[-1.0, -2.0, -3.0], [-1.0, -1.0, float("nan")]], dtype=torch.float64)
+    ref = torch.tensor([[-1.5, -2.0, -2.0], [-1.0, -2.0, float("inf")]], dtype=torch.float64)
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
+    out = kl_shaped_rewards(torch.tensor([1.0, 2.0]), logp, ref, mask, beta=0.1)
+    # −β·k1 on every real token, the score added on each response's last real token, 0 at pads
+    expected = torch.tensor([[-0.05, 0.0, 0.1 + 1.0], [0.0, -0.1 + 2.0, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(out, expected)
+
+
+def test_kl_shaped_rewards_estimators_and_empty_responses() -> None:
+    from rlref.algos.kl import kl_k3, kl_shaped_rewards
+
+    gen = torch.Generator().manual_seed(0)
+    logp, ref = -torch.rand(3, 5, generator=gen) * 3, -torch.rand(3, 5, generator=gen) * 3
+    mask = torch.tensor([[1, 1, 1, 0, 0], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]])
+    scores = torch.tensor([0.5, 7.0, -1.0])
+    out = kl_shaped_rewards(scores, logp, ref, mask, beta=0.2, estimator="k3")
+    assert torch.equal(out[1], torch.zeros(5))  # no token: no reward, the score is dropped
+    kl_part = torch.where(mask.bool(), -0.2 * kl_k3(logp, ref), torch.zeros(()))
+    torch.testing.assert_close(out.sum(-1), kl_part.sum(-1) + torch.tensor([0.5, 0.0, -1.0]))
+    with pytest.raises(ValueError, match="estimator"):
+        kl_shaped_rewards(scores, logp, ref, mask, beta=0.2, estimator="k4")
