@@ -37,13 +37,26 @@ class DocstringLinks:
 
 
 def _docstrings(tree: ast.Module) -> list[tuple[str, int]]:
-    """(docstring, line of its first character) of the module and every class and function."""
+    """(docstring, line of its first character) of the module and every class and function.
+
+    Only statements are visited (a docstring is a statement): walking every expression node
+    with ``ast.walk`` cost more than compiling a hundred notes.
+    """
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, _WITH_DOCSTRING) and ast.get_docstring(node, clean=False):
-            literal = node.body[0]
-            found.append((ast.get_docstring(node, clean=False) or "", literal.lineno))
-    return found
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, _WITH_DOCSTRING):
+            continue
+        doc = ast.get_docstring(node, clean=False)
+        if doc:
+            found.append((doc, node.body[0].lineno))
+        for statement in node.body:
+            if isinstance(statement, _WITH_DOCSTRING):
+                pending.append(statement)
+            elif isinstance(statement, ast.If | ast.Try | ast.With):  # defs under a guard
+                pending.extend(s for s in ast.walk(statement) if isinstance(s, _WITH_DOCSTRING))
+    return sorted(found, key=lambda item: item[1])
 
 
 def _target(

@@ -2,6 +2,11 @@
 
 Links are found by the parser, not by regexes over raw text, so ``[[x]]`` inside a code
 span, a fenced block or math is not a link, and ``[[a\\|b]]`` in a table is one link.
+
+The vault reads a note's links, math and headings, never its emphasis: the inline pass (a
+third of the parse) runs only on headings and on inline content that has a ``[``, ``$`` or
+``<`` — the characters every wikilink, link, image, autolink and math span starts with. Other
+inline tokens keep empty ``children``; their ``content`` is the text as written.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -32,10 +38,27 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_INLINE_STARTS = ("[", "$", "<")
+
+
+def _inline_where_needed(state: StateCore) -> None:
+    """markdown-it's core ``inline`` rule, run only where the vault can find something."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        heading = i > 0 and tokens[i - 1].type == "heading_open"
+        if heading or any(start in token.content for start in _INLINE_STARTS):
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """The shared parser instance (building one costs more than parsing a note)."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.core.ruler.at("inline", _inline_where_needed)
     return md

@@ -151,3 +151,25 @@ def test_an_unreadable_file_is_a_diagnostic_and_the_rest_is_read(tmp_path: Path)
     assert list(vault.notes) == ["好"]
     assert [(d.path, d.line, d.severity) for d in vault.diagnostics] == [("断.md", 1, "error")]
     assert "cannot read" in vault.diagnostics[0].message
+
+
+def test_the_selective_inline_pass_finds_what_the_full_pass_finds(monkeypatch) -> None:
+    """The vault parser skips the inline pass where no link or math can start; on the shipped
+    vault and the fixtures that must change nothing the vault reads."""
+    from rlref.vault import markdown
+
+    def snapshot(root: Path) -> dict[str, str]:
+        notes = load_vault(root).notes
+        return {key: repr((n.links, n.math, n.tags, n.sources, n.headings, sorted(n.block_ids),
+                           n.markdown_links, n.formulas, n.diagnostics))
+                for key, n in notes.items()}
+
+    repo = Path(__file__).parents[2]
+    roots = [repo / "kb", *(repo / "tests" / "fixtures" / v for v in ("good_vault", "bad_vault"))]
+    selective = [snapshot(root) for root in roots]
+    full = markdown.MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    full.use(markdown.dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
+    full.inline.ruler.before("link", "wikilink", markdown._wikilink_rule)
+    assert "inline" in full.core.ruler.get_active_rules()
+    monkeypatch.setattr("rlref.vault.parse.parser", lambda: full)
+    assert [snapshot(root) for root in roots] == selective
