@@ -170,7 +170,9 @@ SPEC = DemoSpec(
     summary="tiny Llama + scalar head fits Bradley-Terry to noisy synthetic preference labels",
     note="AI/LLM/RL/Fundamentals/Bradley-Terry 奖励模型",
     target=Target("held_out_accuracy", 0.9),
-    default_steps=400,
+    # 400 steps met the target on seed 0 only (0.914; 0.891 on seed 1); 600 meet it on
+    # seeds 0, 1, 2 (0.932, 0.920, 0.930)
+    default_steps=600,
     plot_metrics=("loss", ("train_accuracy", "held_out_accuracy", "label_agreement")),
     run=run,
     options=describe_settings(RewardModelSettings),
