@@ -52,7 +52,7 @@ def _write_verify_report(path: Path) -> dict:
                              checked_at=when, **extra)
 
     results = [
-        result("RL/基础/策略 梯度", "pg-objective", "pass"),
+        result("RL/基础/策略 梯度", "pg-objective", "pass", impl="rlref.algos.kl:kl_k3"),
         result("RL/基础/策略 梯度", "pg-gradient", "fail", message="max abs error 0.5 at seed 3"),
         result("RL/基础/KL散度", "kl-def", "unchecked", reason="check: none — 示例公式"),
         # A hash that is not the formula's: the note changed after this run.
