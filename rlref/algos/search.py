@@ -218,6 +218,7 @@ def mcts(
     *,
     c: float = math.sqrt(2.0),
     gamma: float = 1.0,
+    two_player: bool = False,
     prior_fn: Callable[[State], dict[int, float]] | None = None,
     value_fn: Callable[[State], float] | None = None,
     rollout_depth: int = 100,
@@ -237,6 +238,12 @@ def mcts(
     W(s, a) \leftarrow W(s, a) + G, \qquad Q(s, a) = \frac{W(s, a)}{N(s, a)}
     $$
 
+    With `two_player=True` (an alternating zero-sum game whose reward $r$ goes to the player
+    who just moved) the backup is the negamax one, $G \leftarrow r - \gamma G$: the return
+    below an edge is the opponent's, so its sign flips at every ply, each edge's $Q$ is the
+    value for the player who made that move, and UCT picks the best move for the player to
+    move at every node. The random rollouts accumulate their rewards the same way.
+
     The recommended action is the most visited root child (robust to the noise in $Q$): the
     $\tau \to 0$ limit of `root_visit_policy` (which splits a tie evenly where `best_action`
     takes the first of the tied actions). Shapes: at each node the selection scores are
@@ -253,7 +260,8 @@ def mcts(
         root_state: State to search from (must have legal actions).
         num_simulations: Number of select–expand–evaluate–backup rounds.
         c: UCT constant, or $c_{\text{puct}}$ with priors.
-        gamma: Discount $\gamma$.
+        gamma: Discount $\gamma \in [0, 1]$.
+        two_player: Negamax backup for alternating two-player zero-sum games.
         prior_fn: State → `{action: prior}`; enables PUCT.
         value_fn: State → estimated return; replaces the random rollout.
         rollout_depth: Maximum length of a random rollout.
@@ -264,6 +272,10 @@ def mcts(
         map each root action $a$ to $N(s_0, a)$ and $Q(s_0, a)$; as a tensor,
         `torch.tensor(list(visit_counts.values()))` has shape `(A,)`.
     """
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma} (two_player=True flips signs)")
+    # negamax: the return below an edge belongs to the opponent, so it enters with a minus
+    step_gamma = -gamma if two_player else gamma
     generator = torch.Generator().manual_seed(seed)
     root: Node = Node(root_state)
     for _ in range(num_simulations):
@@ -284,11 +296,11 @@ def mcts(
         elif value_fn is not None:
             ret = value_fn(node.state)
         else:
-            ret = _rollout(env, node.state, gamma, rollout_depth, generator)
-        # 4. back up: G ← r + γ G on every edge of the path
+            ret = _rollout(env, node.state, step_gamma, rollout_depth, generator)
+        # 4. back up: G ← r + γ G (negamax: G ← r − γ G) on every edge of the path
         root.visits += 1
         for child in reversed(path[1:]):
-            ret = child.reward + gamma * ret
+            ret = child.reward + step_gamma * ret
             child.visits += 1
             child.value_sum += ret
     visit_counts = {a: child.visits for a, child in root.children.items()}

@@ -1,11 +1,10 @@
 """`rlref run mcts`: Monte-Carlo tree search plays tic-tac-toe against a uniformly random player.
 
-The search is ``rlref.algos.search.mcts`` unchanged (UCT selection, random rollouts). It
-maximises one discounted return, so the two-player game is given to it in *negamax* form:
-the reward of a move is +1 for the player who just completed a line, and the discount is
-γ = −1. Backing up ``G ← r + γ G`` then flips the sign at every ply, so the statistics of
-each edge are the return of the player who made that move, and UCT at every node picks the
-best move for the player to move — the usual two-player MCTS.
+The search is ``rlref.algos.search.mcts`` (UCT selection, random rollouts) with
+``two_player=True``: the reward of a move is +1 for the player who just completed a line, and
+the negamax backup ``G ← r − G`` flips the sign at every ply, so the statistics of each edge
+are the return of the player who made that move, and UCT at every node picks the best move
+for the player to move — the usual two-player MCTS.
 
 Each step is one game; MCTS plays X (moves first) in even games and O in odd ones. Target:
 no game lost.
@@ -40,7 +39,7 @@ def winner(board: Board) -> int:
 
 
 class TicTacToe:
-    """The game as an ``rlref.algos.search.Environment`` in negamax form (use γ = −1)."""
+    """The game as an ``rlref.algos.search.Environment`` in negamax form (``two_player=True``)."""
 
     def legal_actions(self, state: Board) -> Sequence[int]:
         if winner(state):
@@ -74,7 +73,8 @@ def play_game(
         legal = env.legal_actions(board)
         if to_move(board) == mcts_player:
             result = mcts(
-                env, board, settings.simulations, gamma=-1.0, seed=seed * 100_003 + game * 10 + ply
+                env, board, settings.simulations, two_player=True,
+                seed=seed * 100_003 + game * 10 + ply,
             )
             action = result.best_action
         else:

@@ -143,3 +143,30 @@ def test_root_visit_policy_of_a_search_recommends_its_best_action() -> None:
     assert actions[int(root_visit_policy(counts, 0.0).argmax())] == result.best_action
     with pytest.raises(ValueError):
         root_visit_policy(counts, -1.0)
+
+
+class _TakeAway:
+    """Nim with one heap: take 1 or 2 stones; whoever takes the last stone wins (+1 to the
+    player who moved). From 4 stones the only winning move is to take 1 (leave a multiple of 3)."""
+
+    def legal_actions(self, state: int) -> list[int]:
+        return [a for a in (1, 2) if a <= state]
+
+    def step(self, state: int, action: int) -> tuple[int, float, bool]:
+        left = state - action
+        return left, 1.0 if left == 0 else 0.0, left == 0
+
+
+def test_two_player_mcts_backs_up_negamax_and_finds_the_winning_move() -> None:
+    result = mcts(_TakeAway(), 4, 2000, two_player=True, seed=0)
+    assert result.best_action == 1
+    # the winning move is worth +1 to the mover; taking 2 hands the opponent a win (−1)
+    assert result.q_values[1] > 0.5 and result.q_values[2] < -0.5
+    # the single-agent backup adds both players' rewards and cannot tell the moves apart
+    solo = mcts(_TakeAway(), 4, 2000, seed=0)
+    assert solo.q_values[2] > 0.5
+
+
+def test_mcts_rejects_a_discount_outside_the_unit_interval() -> None:
+    with pytest.raises(ValueError, match="two_player"):
+        mcts(_TakeAway(), 4, 10, gamma=-1.0)
