@@ -34,6 +34,14 @@ site: $(STAMP) $(NODE_MODULES)
 serve: $(STAMP) $(NODE_MODULES)
 	$(VENV)/bin/rlref serve
 
+# The issues' budgets, measured (figures in benchmarks/README.md; ~15 min, ~20 GB of RAM for
+# the log-prob section). The full-length demo runs: $(PY) benchmarks/bench_demos.py
+bench: $(STAMP) $(NODE_MODULES)
+	$(PY) benchmarks/bench_vault.py
+	$(PY) benchmarks/bench_formulas.py
+	$(PY) benchmarks/bench_algos.py
+	$(PY) benchmarks/bench_site.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check rlref tests benchmarks
 
