@@ -20,6 +20,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def require_vault(vault: Path) -> Path:
+    if vault.is_file():
+        raise fail(f"'{vault}' is a file: give the vault folder that holds it")
     if not vault.is_dir():
         raise fail(f"vault folder '{vault}' does not exist")
     return vault

@@ -105,3 +105,10 @@ def test_index_json_has_schema_and_resolved_links(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["check", "index"])
 def test_help_works(command: str) -> None:
     assert run(command, "--help").exit_code == 0
+
+
+def test_a_note_file_instead_of_a_vault_says_so(tmp_path: Path) -> None:
+    note = tmp_path / "n.md"
+    note.write_text("---\ntitle: N\n---\n", encoding="utf-8")
+    result = run("check", str(note))
+    assert result.exit_code == 2 and "is a file" in result.output
