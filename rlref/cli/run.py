@@ -110,10 +110,14 @@ def run(
     from rlref.demos.runner import run_demo
 
     out = out or Path("build/runs") / spec.name
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out '{out}' is a file; give a folder for the run's files", 2)
     try:
         result = run_demo(spec, steps or spec.default_steps, seed, out, device, options=options)
     except ValueError as exc:  # a setting the demo rejects (bad value, batch not divisible …)
         raise fail(str(exc), 2) from None
+    except OSError as exc:  # the output folder cannot be written
+        raise fail(f"cannot write the run's files under '{out}': {exc.strerror or exc}", 1) from None
     if is_main_process():
         files = f"{out / result.metrics_file}, {out / result.plot_file}, {out / 'run.json'}"
         typer.echo(f"wrote {files}")

@@ -63,6 +63,7 @@ def test_check_exits_1_when_the_target_is_missed(vault: Path, tmp_path: Path) ->
         (["mcts", "--set", "nonsense=1"], "has no setting nonsense"),
         (["mcts", "--set", "simulations"], "KEY=VALUE"),
         (["mcts", "--device", "tpu"], "--device must be cpu or cuda"),
+        (["mcts", "--out", __file__], "is a file; give a folder"),
     ],
 )
 def test_bad_input_is_a_message_not_a_traceback(vault: Path, args: list[str], message: str) -> None:
