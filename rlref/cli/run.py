@@ -117,7 +117,8 @@ def run(
     except ValueError as exc:  # a setting the demo rejects (bad value, batch not divisible …)
         raise fail(str(exc), 2) from None
     except OSError as exc:  # the output folder cannot be written
-        raise fail(f"cannot write the run's files under '{out}': {exc.strerror or exc}", 1) from None
+        reason = exc.strerror or str(exc)
+        raise fail(f"cannot write the run's files under '{out}': {reason}", 1) from None
     if is_main_process():
         files = f"{out / result.metrics_file}, {out / result.plot_file}, {out / 'run.json'}"
         typer.echo(f"wrote {files}")
