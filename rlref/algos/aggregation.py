@@ -22,6 +22,7 @@ LossAgg = Literal[
     "seq-mean-token-sum",
     "seq-mean-token-sum-norm",
     "token-sum",
+    "none",
 ]
 """How a `(B, T)` token-loss matrix becomes a scalar; see `aggregate_loss`."""
 
@@ -65,6 +66,7 @@ def aggregate_loss(
     | `"seq-mean-token-sum-norm"` | $\dfrac{1}{B\,C}\sum_i \sum_t m_{i,t} L_{i,t}$ |
     | `"seq-mean-token-sum"` | $\dfrac{1}{B}\sum_i \sum_t m_{i,t} L_{i,t}$ |
     | `"token-sum"` | $\sum_i \sum_t m_{i,t} L_{i,t}$ |
+    | `"none"` | $m_{i,t} L_{i,t}$, shape `(B, T)`: no reduction |
 
     | `loss_agg` | TRL 1.16 `GRPOConfig(loss_type=…)` | verl 0.9 `actor.loss_agg_mode` |
     |---|---|---|
@@ -74,6 +76,7 @@ def aggregate_loss(
     | `"seq-mean-token-sum-norm"` | `"dr_grpo"` | `"seq-mean-token-sum-norm"` |
     | `"seq-mean-token-sum"` | `"luspo"` | `"seq-mean-token-sum"` |
     | `"token-sum"` | — | `"token-sum"` |
+    | `"none"` | — | — |
 
     For `"seq-mean-token-sum-norm"`, TRL's $C$ is `GRPOConfig.max_completion_length`; verl's is
     `actor.loss_scale_factor`, default the padded length $T$ (also the default here).
@@ -111,9 +114,13 @@ def aggregate_loss(
         max_completion_length: $C$ for `"seq-mean-token-sum-norm"`; default $T$.
 
     Returns:
-        Scalar loss (0 if no token is real).
+        Scalar loss (0 if no token is real); for `"none"` the per-token losses, 0 at pads
+        (like `reduction="none"` in `torch.nn`: for logging, custom reductions and checks).
     """
     real = mask.bool().expand_as(loss_mat)
+    if loss_agg == "none":
+        # m_{i,t} L_{i,t}
+        return torch.where(real, loss_mat, loss_mat.new_zeros(()))
     token_counts = real.sum(dim=-1).to(loss_mat.dtype)  # |o_i|
     num_seqs = (token_counts > 0).sum().to(loss_mat.dtype).clamp(min=1.0)  # B, non-empty rows
     seq_sums = masked_sum(loss_mat, real, dim=-1)  # Σ_t m L per sequence

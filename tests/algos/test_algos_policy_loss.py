@@ -246,3 +246,12 @@ def test_reinforce_per_sequence_baseline_spans_its_row(batch: int) -> None:
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-15)
     manual = -(((returns - baseline[:, None]) * logp).sum(-1)).mean()
     torch.testing.assert_close(got, manual, rtol=0, atol=1e-15)
+
+
+def test_no_reduction_returns_the_masked_per_token_losses() -> None:
+    junk_at_pads = LOSS + 7.0 * (1 - MASK)
+    per_token = aggregate_loss(junk_at_pads, MASK, "none")
+    assert per_token.shape == LOSS.shape
+    assert torch.equal(per_token, LOSS)  # the pads' 7s are gone
+    # every other mode is a reduction of it
+    assert aggregate_loss(LOSS, MASK, "token-sum") == per_token.sum()
