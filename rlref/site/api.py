@@ -219,7 +219,8 @@ def module_page(module: Module, users: dict[str, list[tuple[str, str]]]) -> str:
     """The API page of one module; ``users`` maps ``module.name`` → [(note key, title)]."""
     doc = api_doc(module.name)
     parts = [
-        f"---\ntitle: {module.name}\n---\n",
+        # Half weight in search: a concept's note should rank above the code that uses its name.
+        f"---\ntitle: {module.name}\nsearch:\n  boost: 0.5\n---\n",
         f"# `{module.name}`\n",
         _directive(module.name, members=False, show_root_heading=False, show_source=False),
         "",

@@ -37,9 +37,18 @@ class CompiledNote:
     rewriter: InlineRewriter  # its diagnostics and the attachments the page uses
 
 
+# Search weight by note type: a concept's own note should outrank the practice notes and
+# papers that mention it, and notes outrank the API pages (boost 0.5, rlref.site.api).
+SEARCH_BOOST = {"concept": 2, "algorithm": 2, "survey": 1.5}
+
+
 def _front_matter(note: Note) -> str:
     # A JSON string is a valid YAML scalar, and far cheaper to write than yaml.safe_dump.
-    return f"---\ntitle: {json.dumps(note.title, ensure_ascii=False)}\n---\n"
+    lines = ["---", f"title: {json.dumps(note.title, ensure_ascii=False)}"]
+    boost = SEARCH_BOOST.get(note.frontmatter.type or "") if note.frontmatter else None
+    if boost:
+        lines += ["search:", f"  boost: {boost}"]
+    return "\n".join([*lines, "---", ""])
 
 
 def _titled(keys: list[str], notes: dict[str, Note]) -> list[tuple[str, str]]:

@@ -162,3 +162,11 @@ def test_card_shows_the_demo_command(tmp_path: Path) -> None:
     compiled = compile_vault(tmp_path)
     assert "**演示**：`rlref run grpo`" in compiled["GRPO 演示"].text
     assert "**演示**" not in compiled["无演示"].text
+
+
+def test_concept_notes_are_boosted_in_search(tmp_path: Path) -> None:
+    write(tmp_path, "概念.md", "概念", "# 概念\n", "type: concept\n")
+    write(tmp_path, "实践.md", "实践", "# 实践\n", "type: practice\n")
+    compiled = compile_vault(tmp_path)
+    assert compiled["概念"].text.startswith('---\ntitle: "概念"\nsearch:\n  boost: 2\n---\n')
+    assert compiled["实践"].text.startswith('---\ntitle: "实践"\n---\n')

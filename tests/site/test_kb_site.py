@@ -56,3 +56,38 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
         assert browser.page.locator(".katex-error").count() == 0, key
     assert browser.external[external:] == []
     assert browser.errors[errors:] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("策略梯度", "AI/LLM/RL/Fundamentals/策略梯度方法"),
+        ("KL散度", "AI/LLM/RL/Fundamentals/KL散度"),
+        ("贝尔曼方程", "AI/LLM/RL/Fundamentals/贝尔曼方程"),
+        ("GRPO", "AI/LLM/RL/GRPO/GRPO 深度理解"),
+        ("PPO", "AI/LLM/RL/PPO/PPO 原理"),
+        ("DPO", "AI/LLM/RL/DPO/DPO 原理"),
+        ("GAE", "AI/LLM/RL/Fundamentals/GAE"),
+        ("Bradley-Terry", "AI/LLM/RL/Fundamentals/Bradley-Terry 奖励模型"),
+    ],
+)
+def test_kb_search_finds_the_note_on_its_topic(
+    kb_site: str, browser: Browser, query: str, expected: str
+) -> None:
+    """Material's search with jieba and the mixed-script separator, on the real notes: the
+    note about the query's topic is among the first three pages found (concept notes are
+    boosted over practice notes, and notes over API pages)."""
+    page = browser.page
+    page.goto(kb_site + "index.html", wait_until="load")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    search.press_sequentially(query, delay=30)
+    search.press("End")  # Material reads the query on keyup (an IME's commit key, for a user)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    links = page.locator(".md-search-result__item > a").evaluate_all(
+        "links => links.map(a => decodeURIComponent(new URL(a.href).pathname))"
+    )
+    pages = list(dict.fromkeys(links))  # a page's sections follow it in the results
+    target = note_doc(expected).removesuffix(".md") + ".html"
+    assert any(found.endswith(target) for found in pages[:3]), (query, pages[:8])
+    page.keyboard.press("Escape")
