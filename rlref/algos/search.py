@@ -17,6 +17,8 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 
 import torch
 
+from rlref.algos.bandits import ucb1_scores
+
 __all__ = [
     "Environment",
     "MCTSResult",
@@ -69,10 +71,8 @@ def uct_score(
     Returns:
         Scores, shape `(A,)`.
     """
-    visits = child_visits.to(q_values.dtype)
-    # Q + c √(ln N(s) / N(s, a))
-    bonus = c * torch.sqrt(math.log(max(parent_visits, 1)) / visits)
-    return torch.where(visits > 0, q_values + bonus, torch.full_like(q_values, math.inf))
+    # Q + c √(ln N(s) / N(s, a)): the UCB1 index with the children as arms
+    return ucb1_scores(q_values, child_visits, parent_visits, c)
 
 
 def puct_score(
