@@ -27,6 +27,11 @@ def _paths(vault: Path, out: Path, verify_json: Path) -> SitePaths:
     return SitePaths(require_vault(vault), out, Path("site"), verify_json)
 
 
+def _require_config(config: Path) -> None:
+    if not config.is_file():
+        raise fail(f"MkDocs configuration '{config}' does not exist (run from the repository)")
+
+
 def build(
     vault: VaultArg = DEFAULT_VAULT,
     strict: Annotated[
@@ -40,8 +45,7 @@ def build(
     """Compile the vault into plain Markdown, then build the site with MkDocs."""
     from rlref.site.runner import build_site
 
-    if not config.is_file():
-        raise fail(f"MkDocs configuration '{config}' does not exist (run from the repository)")
+    _require_config(config)
     ok = build_site(_paths(vault, out, verify_json), config, strict=strict)
     if not ok:
         raise typer.Exit(1)
@@ -57,8 +61,7 @@ def serve(
     """Serve the site on 127.0.0.1, rebuilding it when the vault, site/ or rlref/ change."""
     from rlref.site.runner import serve_site
 
-    if not config.is_file():
-        raise fail(f"MkDocs configuration '{config}' does not exist (run from the repository)")
+    _require_config(config)
     serve_site(_paths(vault, out, verify_json), config, port=port)
 
 
