@@ -1,5 +1,8 @@
 """The shipped vault: clean under `rlref check --strict`, every impl importable, every
-algos docstring's note link pointing at a real note, and the MOC in its promised shape."""
+algos docstring's note link pointing at a real note, and its MOCs well formed.
+
+Only properties: no test here pins how many notes, sections, formulas or tags kb has, so
+adding a note (`rlref new`, `rlref import`, `--new-section`) never turns a test red."""
 
 from __future__ import annotations
 
@@ -10,15 +13,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
-
 import rlref.algos
 from rlref.cli.common import load_checked_index
 from rlref.diagnostics import sort_diagnostics
 from rlref.index import Index
 
 KB = Path(__file__).parents[2] / "kb"
-MOC = "AI/LLM/RL/_MOC"
 NOTE_LINE = re.compile(r"^\s*Note: \[\[([^\]|#]+)", re.MULTILINE)
 
 
@@ -41,7 +41,7 @@ def test_every_impl_reference_imports_for_real() -> None:
             for ref in note.frontmatter.impl
         }
     )
-    assert len(refs) >= 40
+    assert refs, "no note of kb names an implementation"
     for ref in refs:
         module, name = ref.split(":")
         assert callable(getattr(importlib.import_module(module), name)), ref
@@ -58,107 +58,29 @@ def test_algos_docstrings_link_to_existing_notes() -> None:
             for target in NOTE_LINE.findall(inspect.getdoc(obj) or ""):
                 assert target in notes, f"{module.__name__}.{name} links to missing note {target}"
                 linked += 1
-    assert linked >= 60
+    assert linked, "no algos docstring links to a note"
 
 
-EXPECTED_SECTIONS = [
-    "基础理论 (Fundamentals)",
-    "PPO",
-    "GRPO",
-    "DPO",
-    "DAPO",
-    "KTO",
-    "RLOO",
-    "其他算法 (Other-Algorithms)",
-    "训练框架 (Frameworks)",
-    "综述与深度笔记",
-    "相关 MOC",
-]
-F, G = "AI/LLM/RL/Fundamentals/", "AI/LLM/RL/GRPO/"
-REQUIRED = {
-    "基础理论 (Fundamentals)": [
-        F + n
-        for n in [
-            "马尔科夫",
-            "贝尔曼方程",
-            "策略梯度方法",
-            "On-Policy vs Off-Policy",
-            "KL散度",
-            "MCTS",
-            "为什么 PPO 优于 PG",
-            "PPL 计算 交叉熵损失与 ignore_index",
-            "RL 概览",
-            "RL & LLMs 入门",
-            "HF Deep RL Course",
-            "强化学习的数学原理",
-            "GAE",
-            "Bradley-Terry 奖励模型",
-        ]
-    ]
-    + ["AI/LLM/RL/Theory/RLVR-Edge-of-Competence"],
-    "PPO": ["AI/LLM/RL/PPO/PPO 原理", "AI/LLM/RL/PPO/PPO-TRL实践", "AI/LLM/RL/PPO/PPO-verl实践"],
-    "GRPO": [
-        G + n
-        for n in [
-            "GRPO 深度理解",
-            "DeepSeek R1 学习笔记",
-            "DeepSeek-Math",
-            "Blockwise-Advantage-Estimation",
-            "TRL 中实现 GRPO",
-            "GRPO-TRL实践",
-            "GRPO-verl实践",
-            "GRPO-Unsloth实践",
-            "GRPO-demo",
-            "OpenR1",
-        ]
-    ]
-    + ["AI/RL/iGRPO"],
-    "DPO": [
-        "AI/LLM/RL/DPO/DPO 原理",
-        "AI/LLM/RL/DPO/SimPO 与 ORPO",
-        "AI/LLM/RL/DPO/DPO-TRL实践",
-        "AI/LLM/RL/DPO/DPO-Unsloth实践",
-    ],
-    "DAPO": ["AI/LLM/RL/DAPO/DAPO 原理", "AI/LLM/RL/DAPO/DAPO-verl实践"],
-    "KTO": ["AI/LLM/RL/KTO/KTO 原理", "AI/LLM/RL/KTO/KTO-TRL实践"],
-    "RLOO": ["AI/LLM/RL/RLOO/RLOO 原理", "AI/LLM/RL/RLOO/RLOO-TRL实践"],
-    "训练框架 (Frameworks)": [
-        "AI/LLM/RL/Frameworks/Jet-RL-FP8-On-Policy-RL-Training",
-        "AI/LLM/RL/Frameworks/QeRL-Quantization-Enhanced-RL",
-        "AI/RL/Slime RL Framework",
-    ],
-    "综述与深度笔记": [
-        "AI/LLM/RL/RLHF 全链路",
-        "AI/LLM/RL/RLHF-DPO-2026-技术全景",
-        "AI/LLM/RL/对齐技术综述",
-        "AI/LLM/RL/Theory/GRPO-Improvement-Panorama-2026",
-        "AI/LLM/RL/Theory/RL-Training-Stability-2026-Unified-Analysis",
-        "AI/LLM/RL/RARL-Reward-Modeling-Survey",
-    ],
-    "相关 MOC": ["AI/LLM/_MOC", "AI/Agent/_MOC"],
-}
+def test_every_moc_section_lists_notes() -> None:
+    """A section heading with no entry under it is an empty page in the nav."""
+    for moc, sections in kb_index().moc_sections.items():
+        empty = [s.heading for s in sections if not s.notes]
+        assert empty == [], f"{moc}: sections without entries: {empty}"
 
 
-def test_moc_sections_in_order() -> None:
-    sections = kb_index().moc_sections[MOC]
-    assert [s.heading for s in sections] == EXPECTED_SECTIONS
-
-
-@pytest.mark.parametrize("section", sorted(REQUIRED))
-def test_moc_section_lists_its_notes(section: str) -> None:
-    listed = next(s.notes for s in kb_index().moc_sections[MOC] if s.heading == section)
-    missing = [key for key in REQUIRED[section] if key not in listed]
-    assert missing == []
-
-
-def test_other_algorithms_section_has_the_frontier_notes() -> None:
-    listed = next(s.notes for s in kb_index().moc_sections[MOC] if s.heading.startswith("其他算法"))
-    assert len([k for k in listed if k.startswith("AI/LLM/RL/Other-Algorithms/")]) == 24
+def test_every_note_is_listed_by_some_moc() -> None:
+    listed = {key for sections in kb_index().moc_sections.values() for s in sections
+              for key in s.notes}
+    mocs = set(kb_index().moc_sections)
+    unlisted = sorted(set(kb_index().notes) - listed - mocs)
+    assert unlisted == []
 
 
 def test_each_note_is_an_entry_of_one_moc_section() -> None:
-    seen: dict[str, str] = {}
-    for section in kb_index().moc_sections[MOC]:
-        for key in section.notes:
-            assert key not in seen, f"{key} is listed under {seen.get(key)} and {section.heading}"
-            seen[key] = section.heading
+    for moc, sections in kb_index().moc_sections.items():
+        seen: dict[str, str] = {}
+        for section in sections:
+            for key in section.notes:
+                where = f"{moc}: {key} is listed under {seen.get(key)} and {section.heading}"
+                assert key not in seen, where
+                seen[key] = section.heading

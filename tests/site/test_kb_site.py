@@ -2,7 +2,7 @@
 renders with the vendored KaTeX, and nothing leaves the machine.
 
 The fixture-vault tests (test_browser.py) check each feature on small notes; this one checks
-that the real notes — 75 of them, hundreds of formulas — survive compilation and rendering.
+that the real notes — every one of them — survive compilation and rendering.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
     """Uses the session's Chromium (Playwright's sync API allows one instance per thread)."""
     notes = load_vault(KB).notes
     with_math = {key: note for key, note in notes.items() if any(m.display for m in note.math)}
-    assert len(with_math) > 40
+    assert with_math, "no note of kb has a display formula"
     external, errors = len(browser.external), len(browser.errors)
     for key, note in with_math.items():
         url = kb_site + quote(note_doc(key).removesuffix(".md") + ".html")
