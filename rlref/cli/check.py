@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from rlref.cli.common import DEFAULT_VAULT, load_checked_index, print_diagnostics
+from rlref.diagnostics import strictly
 
 
 def check(
@@ -16,8 +17,8 @@ def check(
 ) -> None:
     """Check the vault: frontmatter, links, headings, embeds, impl, formulas, encoding."""
     index = load_checked_index(vault)
-    errors, warnings = print_diagnostics(index.diagnostics, len(index.notes))
-    if errors or (strict and warnings):
+    errors, _ = print_diagnostics(strictly(index.diagnostics, strict), len(index.notes))
+    if errors:
         raise typer.Exit(1)
 
 

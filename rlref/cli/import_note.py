@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
+from rlref.diagnostics import sort_diagnostics
 from rlref.cli.placement import (
     DEFAULT_MOC,
     ForceOption,
@@ -81,15 +82,16 @@ def import_note(
 
 
 def _report_links(root: Path, key: str) -> None:
-    """The imported note's own problems (links to notes this vault lacks), as warnings."""
+    """The imported note's own problems (links to notes this vault lacks, …), each with the
+    severity `rlref check` gives it."""
     from rlref.index import build_index
     from rlref.vault import load_vault
 
     index = build_index(load_vault(root))
     note = index.notes.get(key)
     mine = [d for d in index.diagnostics if note is not None and d.path == note.path]
-    for diagnostic in mine:
-        typer.echo(f"{diagnostic.path}:{diagnostic.line}: warning: {diagnostic.message}")
+    for diagnostic in sort_diagnostics(mine):
+        typer.echo(diagnostic.format())
     if mine:
         typer.echo(f"  {len(mine)} problem(s) to fix in the imported note; then `rlref check`")
 

@@ -7,7 +7,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index.impl import ImplLocation, locate_impl
 from rlref.vault.load import Vault
 from rlref.vault.model import Note, WikiLink
@@ -80,9 +80,12 @@ def _resolve_one(
 
     if not isinstance(resolution, Resolved):
         what = resolution.message(link.target)
-        if link.embed and resolution.reason == "broken":
+        kind = {"ambiguous": "ambiguous-link", "escapes": "escaping-link"}.get(
+            resolution.reason, "missing-embed" if link.embed else "unresolved-link"
+        )
+        if kind == "missing-embed":
             what = f"missing embed: no note or file named '{link.target}'"
-        return result(None, "unresolved", None), Diagnostic(note.path, link.line, "error", what)
+        return result(None, "unresolved", None), diagnose(kind, note.path, link.line, what)
     if resolution.kind == "attachment":
         return result(resolution.path, "attachment", None), None
     target_note = vault.notes[resolution.path]
@@ -92,13 +95,13 @@ def _resolve_one(
         anchor = find_heading(link.heading, pairs)
         if anchor is None:
             message = f"heading '{link.heading}' not found in '{target_note.key}'"
-            return result(resolution.path, "note", None), Diagnostic(
-                note.path, link.line, "error", message
+            return result(resolution.path, "note", None), diagnose(
+                "missing-heading", note.path, link.line, message
             )
     if link.block and link.block not in target_note.block_ids:
         message = f"block '^{link.block}' not found in '{target_note.key}'"
-        return result(resolution.path, "note", None), Diagnostic(
-            note.path, link.line, "error", message
+        return result(resolution.path, "note", None), diagnose(
+            "missing-block", note.path, link.line, message
         )
     return result(resolution.path, "note", anchor), None
 
@@ -111,7 +114,8 @@ def _image_diagnostics(note: Note, vault: Vault) -> list[Diagnostic]:
             continue
         path = posixpath.normpath(posixpath.join(folder, link.url.split("#")[0]))
         if path.startswith("../") or path not in vault.attachments:
-            found.append(Diagnostic(note.path, link.line, "error", f"missing image '{link.url}'"))
+            message = f"missing image '{link.url}'"
+            found.append(diagnose("missing-image", note.path, link.line, message))
     return found
 
 
@@ -133,9 +137,8 @@ def _name_clashes(vault: Vault) -> list[Diagnostic]:
             continue
         for path, line, kind, name in places:
             others = ", ".join(p for p in paths if p != path)
-            found.append(
-                Diagnostic(path, line, "error", f"duplicate {kind} '{name}': also used by {others}")
-            )
+            message = f"duplicate {kind} '{name}': also used by {others}"
+            found.append(diagnose("duplicate-name", path, line, message))
     return found
 
 
@@ -181,7 +184,7 @@ def _unreachable(vault: Vault, links: list[ResolvedLink]) -> list[Diagnostic]:
                 seen.add(target)
                 queue.append(target)
     return [
-        Diagnostic(note.path, 1, "warning", "not reachable from any MOC")
+        diagnose("unreachable", note.path, 1, "not reachable from any MOC")
         for key, note in vault.notes.items()
         if key not in seen
     ]
@@ -215,7 +218,7 @@ def build_index(vault: Vault, locate: ImplLocator = locate_impl) -> Index:
                 where = locate(ref)
                 if isinstance(where, str):
                     line = note.key_lines.get("impl", 2)
-                    diagnostics.append(Diagnostic(note.path, line, "error", where))
+                    diagnostics.append(diagnose("impl", note.path, line, where))
                 else:
                     located.append(where)
             impl[key] = located

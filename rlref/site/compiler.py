@@ -124,10 +124,10 @@ def _api_outputs(
     return outputs, list(groups.items())
 
 
-def _problems(index: Index) -> dict[tuple[str, int], list[str]]:
-    found: dict[tuple[str, int], list[str]] = defaultdict(list)
+def _problems(index: Index) -> dict[tuple[str, int], list[Diagnostic]]:
+    found: dict[tuple[str, int], list[Diagnostic]] = defaultdict(list)
     for diagnostic in index.diagnostics:
-        found[(diagnostic.path, diagnostic.line)].append(diagnostic.message)
+        found[(diagnostic.path, diagnostic.line)].append(diagnostic)
     return found
 
 

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index import ResolvedLink
 from rlref.site.card import ICONS
 from rlref.site.layout import (
@@ -31,6 +31,7 @@ _WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
 # Spans where ``[[…]]`` and ``#tag`` are text, as the vault parser treats them.
 _PROTECTED = re.compile(r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)")
 _SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
+LINK_KINDS = {"unresolved-link", "missing-embed", "ambiguous-link", "escaping-link"}
 
 
 def _normalise_raw(raw: str) -> str:
@@ -43,7 +44,7 @@ class NoteTargets:
 
     notes: dict[str, Note]
     tag_anchors: dict[str, str]
-    problems: dict[tuple[str, int], list[str]]  # (note path, line) → index diagnostics
+    problems: dict[tuple[str, int], list[Diagnostic]]  # (note path, line) → index diagnostics
 
 
 @dataclass
@@ -113,14 +114,24 @@ class InlineRewriter:
         return self._note_link(link, resolved, text)
 
     def _broken(self, link: WikiLink, text: str, line: int) -> str:
-        reason = "; ".join(self.targets.problems.get((self.note.path, line), [])) or (
-            f"no note or file named '{link.target}'"
-        )
+        """An unresolved link as Obsidian shows it: text styled as a link to nowhere, never a
+        link to a 404; a missing embed as a visible placeholder."""
+        found = [
+            d
+            for d in self.targets.problems.get((self.note.path, line), [])
+            if d.kind in LINK_KINDS
+        ]
+        kind = found[0].kind if found else ("missing-embed" if link.embed else "unresolved-link")
+        reason = "; ".join(d.message for d in found) or f"no note or file named '{link.target}'"
         self.diagnostics.append(
-            Diagnostic(self.note.path, line, "error", f"{link.raw}: {reason} (shown as broken)")
+            diagnose(kind, self.note.path, line, f"{link.raw}: {reason} (shown as unresolved)")
         )
-        title = html.escape(f"断开的链接：{link.raw}", quote=True)
-        return f'<span class="rlref-broken" title="{title}">{html.escape(text)}</span>'
+        if link.embed:
+            title = html.escape(f"缺少嵌入的文件：{link.target}", quote=True)
+            label = html.escape(f"{ICONS['embed']} {link.target}（文件缺失）")
+            return f'<span class="rlref-missing-embed" title="{title}">{label}</span>'
+        title = html.escape(f"尚未创建的笔记：{link.target}", quote=True)
+        return f'<span class="rlref-unresolved" title="{title}">{html.escape(text)}</span>'
 
     def _attachment(self, link: WikiLink, path: str, text: str) -> str:
         self.attachments.add(path)
@@ -153,8 +164,9 @@ class InlineRewriter:
         if link.embed:  # a note embed is shown as a link to the note, not transcluded
             label = f"{ICONS['embed']} {label}"
         if missing:
+            kind = "missing-block" if missing.startswith("block") else "missing-heading"
             self.diagnostics.append(
-                Diagnostic(self.note.path, resolved.line, "error", f"{link.raw}: {missing}")
+                diagnose(kind, self.note.path, resolved.line, f"{link.raw}: {missing}")
             )
             title = html.escape(f"断开的链接：{link.raw}", quote=True).replace('"', "&quot;")
             return f'[{label}]({url}){{ .rlref-broken title="{title}" }}'

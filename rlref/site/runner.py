@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rlref.diagnostics import sort_diagnostics
+from rlref.diagnostics import sort_diagnostics, strictly
 from rlref.site.assets import MissingAssets
 from rlref.site.compiler import CompileResult, SitePaths, compile_site
 from rlref.site.mkdocs_run import MkDocsResult, run_mkdocs
@@ -28,14 +28,11 @@ def _progress() -> Progress:
     )
 
 
-def _report_compile(result: CompileResult, strict: bool) -> bool:
-    severity = "error" if strict else "warning"
-    for diagnostic in sort_diagnostics(result.diagnostics):
-        console.print(
-            f"{diagnostic.path}:{diagnostic.line}: {severity}: {diagnostic.message}",
-            markup=False,
-            highlight=False,
-        )
+def _report_compile(result: CompileResult, strict: bool) -> int:
+    """Print the compile's problems with the severity table's verdict; count the errors."""
+    found = sort_diagnostics(strictly(result.diagnostics, strict))
+    for diagnostic in found:
+        console.print(diagnostic.format(), markup=False, highlight=False)
     if result.docstring_problems and not result.docstring_links:
         # A vault other than the shipped kb: none of the code's note links can resolve.
         console.print(
@@ -56,7 +53,7 @@ def _report_compile(result: CompileResult, strict: bool) -> bool:
             "note: no formula check results "
             f"({result.report.problem or 'run `rlref verify` first'}): formulas show as 未验证"
         )
-    return not (strict and result.diagnostics)
+    return sum(d.severity == "error" for d in found)
 
 
 def _report_mkdocs(result: MkDocsResult) -> None:
@@ -67,7 +64,8 @@ def _report_mkdocs(result: MkDocsResult) -> None:
 
 
 def build_site(paths: SitePaths, config: Path, *, strict: bool = False) -> bool:
-    """Compile and build; False when ``strict`` finds a broken link or a MkDocs warning."""
+    """Compile and build; False on a link error (with ``strict``: on any unresolved link or
+    missing embed, and on any MkDocs warning)."""
     started = time.perf_counter()
     with _progress() as progress:
         notes = progress.add_task("编译笔记", total=None)
@@ -78,8 +76,10 @@ def build_site(paths: SitePaths, config: Path, *, strict: bool = False) -> bool:
         except MissingAssets as exc:
             console.print(f"error: {exc}", markup=False, highlight=False)
             return False
-        if not _report_compile(compiled, strict):
-            console.print(f"error: {len(compiled.diagnostics)} broken link(s) (--strict)")
+        errors = _report_compile(compiled, strict)
+        if errors:
+            why = " (--strict: warnings count as errors)" if strict else ""
+            console.print(f"error: {errors} link problem(s) stop the build{why}")
             return False
         pages = progress.add_task("MkDocs 构建", total=None)
         built = run_mkdocs(

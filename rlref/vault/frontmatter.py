@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import Diagnostic, diagnose
 
 NoteType = Literal["moc", "concept", "algorithm", "paper", "practice", "survey", "framework"]
 Status = Literal["stub", "draft", "complete"]
@@ -212,10 +212,10 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
         if close:
             diagnostics.append(
-                Diagnostic(
+                diagnose(
+                    "unknown-key",
                     path,
                     key_lines.get(key, 2),
-                    "warning",
                     f"frontmatter: unknown key '{key}' — did you mean '{close[0]}'?",
                 )
             )

@@ -11,7 +11,7 @@ from pathlib import Path
 from ftfy import fix_text
 from ftfy.badness import is_bad
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import Diagnostic, diagnose
 from rlref.vault.model import Note
 from rlref.vault.parse import parse_note
 
@@ -61,9 +61,10 @@ def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
         quoted = line.strip()[:80]
         if repaired != line:
             message = f"mojibake: {quoted!r} — ftfy repairs it as {repaired.strip()[:80]!r}"
-            found.append(Diagnostic(path, number, "error", message))
+            found.append(diagnose("mojibake", path, number, message))
         else:
-            found.append(Diagnostic(path, number, "warning", f"possible mojibake: {quoted!r}"))
+            message = f"possible mojibake: {quoted!r}"
+            found.append(diagnose("possible-mojibake", path, number, message))
     return found
 
 

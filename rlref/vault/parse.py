@@ -8,7 +8,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import diagnose
 from rlref.vault.frontmatter import SourceRef, read_frontmatter
 from rlref.vault.markdown import parser
 from rlref.vault.model import (
@@ -129,10 +129,10 @@ class _Walker:
 
     def _orphan_tag(self, tag: tuple[str, int, int]) -> None:
         self.note.diagnostics.append(
-            Diagnostic(
+            diagnose(
+                "orphan-formula-tag",
                 self.note.path,
                 tag[1],
-                "warning",
                 f"formula tag '{tag[0]}' is not directly followed by a $$ block",
             )
         )
@@ -141,8 +141,11 @@ class _Walker:
         line = self.line_of(token)
         if any(f.id == formula_id for f in self.note.formulas):
             self.note.diagnostics.append(
-                Diagnostic(
-                    self.note.path, line - 1, "error", f"duplicate formula id '{formula_id}'"
+                diagnose(
+                    "duplicate-formula-id",
+                    self.note.path,
+                    line - 1,
+                    f"duplicate formula id '{formula_id}'",
                 )
             )
             return
@@ -236,5 +239,5 @@ def parse_note(path: str, text: str, keep_tokens: bool = False) -> Note:
     if keep_tokens:
         note.tokens = tokens
     if not front.body.strip():
-        note.diagnostics.append(Diagnostic(path, front.body_line, "warning", "empty note"))
+        note.diagnostics.append(diagnose("empty-note", path, front.body_line, "empty note"))
     return note

@@ -42,7 +42,7 @@ class Unresolved:
         if self.reason == "ambiguous":
             names = ", ".join(self.candidates)
             return f"ambiguous link '{target}': it matches {names}"
-        return f"broken link: no note or file named '{target}'"
+        return f"unresolved link: no note or file named '{target}' (yet)"
 
 
 Resolution = Resolved | Unresolved

@@ -42,7 +42,7 @@ def test_bad_vault_reports_every_planted_problem_in_order() -> None:
         severity, _, message = fragment.partition(": ")
         assert got.startswith(f"{location}: {severity}: "), (got, want)
         assert message in got, (got, want)
-    assert result.output.splitlines()[-1].endswith("19 error(s), 3 warning(s)")
+    assert result.output.splitlines()[-1].endswith("15 error(s), 7 warning(s)")
 
 
 def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
     assert run("check", str(tmp_path)).exit_code == 0
     strict = run("check", str(tmp_path), "--strict")
     assert strict.exit_code == 1
-    assert "n.md:3: warning: frontmatter: unknown key 'tittle'" in strict.output
+    assert "n.md:3: error: frontmatter: unknown key 'tittle'" in strict.output
 
 
 def test_missing_vault_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -53,15 +53,17 @@ def test_wikilinks_become_relative_links_with_toc_anchors(vault: Path) -> None:
     assert "`[[代码里]]`" in text  # code is not rewritten
 
 
-def test_broken_link_is_a_marked_span_and_a_diagnostic(vault: Path) -> None:
+def test_unresolved_link_is_a_marked_span_and_a_warning(vault: Path) -> None:
     compiled = compile_vault(vault)["A/源 笔记"]
-    assert re.search(r'<span class="rlref-broken" title="[^"]*">不存在的笔记</span>', compiled.text)
+    assert re.search(
+        r'<span class="rlref-unresolved" title="[^"]*">不存在的笔记</span>', compiled.text
+    )
     messages = [d.message for d in compiled.rewriter.diagnostics]
     assert any("[[不存在的笔记]]" in m for m in messages)
     assert any("没有这节" in m for m in messages)  # a missing heading is broken too
     assert "{ .rlref-broken" in compiled.text
-    for diagnostic in compiled.rewriter.diagnostics:
-        assert diagnostic.severity == "error" and diagnostic.path == "A/源 笔记.md"
+    for diagnostic in compiled.rewriter.diagnostics:  # Obsidian opens such links: warnings
+        assert diagnostic.severity == "warning" and diagnostic.path == "A/源 笔记.md"
 
 
 def test_embeds_tags_and_block_anchors(vault: Path) -> None:
