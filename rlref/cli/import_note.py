@@ -5,12 +5,15 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
+from rlref.cli.common import DEFAULT_VAULT, fail, require_vault, write_atomic_bytes
 from rlref.diagnostics import sort_diagnostics
+
+if TYPE_CHECKING:
+    from rlref.vault.attachments import AttachmentPlan
 from rlref.cli.placement import (
     DEFAULT_MOC,
     ForceOption,
@@ -39,8 +42,10 @@ def import_note(
     moc: MocOption = DEFAULT_MOC,
 ) -> None:
     """Copy a note into the vault (line endings, mojibake and missing frontmatter keys
-    repaired, each change reported), list it in the MOC and report its unresolved links."""
+    repaired, each change reported) with the files it embeds, list it in the MOC and report
+    its unresolved links and missing embeds."""
     from rlref.cli.new import NOTE_TYPES
+    from rlref.vault.attachments import plan_attachments
     from rlref.vault.authoring import domain_for
     from rlref.vault.importing import ImportProblem, prepare_import
     from rlref.vault.load import decode_note
@@ -74,11 +79,39 @@ def import_note(
         for found in problem.diagnostics:
             typer.echo(f"{found.path}:{found.line}: error: {found.message}", err=True)
         raise fail("nothing imported", 1) from None
-    write_note_and_moc(placement, prepared.text, prepared.title, summary)
+    plan = plan_attachments(prepared.text, source, root, placement.key)
+    copied = copy_attachments(root, plan)
+    try:
+        write_note_and_moc(placement, plan.text, prepared.title, summary)
+    except typer.Exit:
+        for path in copied:  # the note did not land: neither do its attachments
+            path.unlink(missing_ok=True)
+        raise
     for change in prepared.changes:
         typer.echo(f"  {change}")
+    for copy in plan.copies:
+        typer.echo(f"  attachment {copy.source.name} → {copy.dest}")
     _report_links(root, placement.key)
     typer.echo(str(placement.note_file))
+
+
+def copy_attachments(root: Path, plan: AttachmentPlan) -> list[Path]:
+    """Copy the planned attachments (atomically each); return the files that are new."""
+    created = []
+    for copy in plan.copies:
+        target = root / copy.dest
+        if target.exists():
+            continue  # the same bytes are already there (plan_attachments checked)
+        try:
+            data = copy.source.read_bytes()
+            write_atomic_bytes(target, data)
+        except OSError as exc:
+            for path in created:
+                path.unlink(missing_ok=True)
+            message = f"could not copy {copy.source} to {target}: {exc}; nothing imported"
+            raise fail(message, 1) from None
+        created.append(target)
+    return created
 
 
 def _report_links(root: Path, key: str) -> None:

@@ -6,6 +6,7 @@ import posixpath
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index.impl import ImplLocation, locate_impl
@@ -112,7 +113,8 @@ def _image_diagnostics(note: Note, vault: Vault) -> list[Diagnostic]:
     for link in note.markdown_links:
         if not link.image or "://" in link.url or link.url.startswith("data:"):
             continue
-        path = posixpath.normpath(posixpath.join(folder, link.url.split("#")[0]))
+        # markdown-it percent-encodes the URL: the file is "fig 1.png", not "fig%201.png"
+        path = posixpath.normpath(posixpath.join(folder, unquote(link.url.split("#")[0])))
         if path.startswith("../") or path not in vault.attachments:
             message = f"missing image '{link.url}'"
             found.append(diagnose("missing-image", note.path, link.line, message))

@@ -103,3 +103,76 @@ def test_bad_arguments_are_clear_errors(vault: Path, tmp_path: Path) -> None:
     text_file = tmp_path / "n.txt"
     text_file.write_text("x", encoding="utf-8")
     assert "not a Markdown note" in run_import(vault, text_file, "--section", "PPO").output
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+def source_vault(tmp_path: Path) -> Path:
+    """An Obsidian vault of the user's: attachments in 'files/', one next to the note."""
+    root = tmp_path / "their-vault"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian" / "app.json").write_text('{"attachmentFolderPath": "files"}', "utf-8")
+    (root / "files").mkdir()
+    (root / "files" / "curve.png").write_bytes(PNG)
+    (root / "papers").mkdir()
+    (root / "papers" / "fig 1.png").write_bytes(PNG[::-1])
+    (root / "papers" / "GSPO.md").write_text(
+        "---\ntitle: GSPO 笔记\n---\n# GSPO\n\n"
+        "![[curve.png|300]]\n\n"
+        "![图一](<fig 1.png>)\n\n"
+        "![[lost.png]]\n",
+        "utf-8",
+    )
+    return root
+
+
+def test_embedded_files_come_along_and_embeds_point_at_the_copies(
+    vault: Path, tmp_path: Path
+) -> None:
+    source = source_vault(tmp_path) / "papers" / "GSPO.md"
+    result = run_import(vault, source, "--section", "PPO", "--path", "AI/RL/GSPO")
+    assert result.exit_code == 0, result.output
+    assert (vault / "assets" / "curve.png").read_bytes() == PNG
+    assert (vault / "assets" / "fig 1.png").read_bytes() == PNG[::-1]
+    text = (vault / "AI/RL/GSPO.md").read_text("utf-8")
+    assert "![[assets/curve.png|300]]" in text
+    assert "![图一](../../assets/fig%201.png)" in text
+    assert "![[lost.png]]" in text  # not found: left as an unresolved embed, and reported
+    assert "AI/RL/GSPO.md:12: warning: missing embed: no note or file named 'lost.png'" in (
+        result.output
+    )
+    index = build_index(load_vault(vault))
+    mine = [d for d in index.diagnostics if d.path == "AI/RL/GSPO.md"]
+    assert [(d.kind, d.severity) for d in mine] == [("missing-embed", "warning")]
+
+
+def test_an_attachment_with_a_taken_name_is_copied_under_a_new_one(
+    vault: Path, tmp_path: Path
+) -> None:
+    (vault / "assets").mkdir(exist_ok=True)
+    (vault / "assets" / "curve.png").write_bytes(b"another picture")
+    source = source_vault(tmp_path) / "papers" / "GSPO.md"
+    result = run_import(vault, source, "--section", "PPO", "--path", "AI/RL/GSPO")
+    assert result.exit_code == 0, result.output
+    assert (vault / "assets" / "curve.png").read_bytes() == b"another picture"
+    assert (vault / "assets" / "curve-1.png").read_bytes() == PNG
+    assert "![[assets/curve-1.png|300]]" in (vault / "AI/RL/GSPO.md").read_text("utf-8")
+
+
+def test_an_embed_never_copies_a_file_from_outside_the_source_vault(
+    vault: Path, tmp_path: Path
+) -> None:
+    root = source_vault(tmp_path)
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not yours")
+    (root / "files" / "link.png").symlink_to(secret)
+    (root / "papers" / "GSPO.md").write_text(
+        "# GSPO\n\n![[link.png]]\n\n![](../../secret.png)\n", "utf-8"
+    )
+    result = run_import(vault, root / "papers" / "GSPO.md", "--section", "PPO",
+                        "--path", "AI/RL/GSPO")
+    assert result.exit_code == 0, result.output
+    assert not list(vault.rglob("*secret*")) and not list(vault.rglob("link*"))
+    assert "missing embed: no note or file named 'link.png'" in result.output
+    assert "missing image '../../secret.png'" in result.output
