@@ -43,6 +43,7 @@ GUIDE_ORDER = (
     "guide/writing.md",
     "guide/add-note.md",
     "guide/formula-binding.md",
+    "guide/add-implementation.md",
 )
 
 
