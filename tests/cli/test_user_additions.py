@@ -44,6 +44,8 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fresh = rlref("new", "另一篇", "--section", "我的新小节", "--new-section",
                   "--vault", str(vault))
     assert fresh.exit_code == 0, fresh.output
+    strict = rlref("check", str(vault), "--strict")  # a new stub is clean even under --strict
+    assert strict.exit_code == 0, strict.output
     source = root / "我的笔记.md"
     source.write_text(
         "# 我的笔记\n\n读完 [[还没写的笔记]] 再回来。\n\n![[示意图.png]]\n\n"
