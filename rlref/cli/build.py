@@ -22,9 +22,17 @@ VerifyOption = Annotated[
 
 
 def _paths(vault: Path, out: Path, verify_json: Path) -> SitePaths:
+    """The build's folders, refused before anything runs when rlref would empty a folder it
+    did not make (``--out .`` at the repository root, a parent of the vault, …)."""
     from rlref.site import SitePaths
+    from rlref.site.outdir import OutputRefused, check_outputs
 
-    return SitePaths(require_vault(vault), out, Path("site"), verify_json)
+    paths = SitePaths(require_vault(vault), out, Path("site"), verify_json)
+    try:
+        check_outputs(paths.vault, paths.site_src, paths.out)
+    except OutputRefused as refused:
+        raise fail(str(refused), 1) from None
+    return paths
 
 
 def _require_config(config: Path) -> None:
@@ -53,7 +61,7 @@ def build(
 
 def serve(
     vault: VaultArg = DEFAULT_VAULT,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=1, max=65535)] = 8000,
     out: OutOption = Path("build"),
     config: ConfigOption = Path("mkdocs.yml"),
     verify_json: VerifyOption = Path("build/verify.json"),

@@ -38,6 +38,7 @@ from rlref.site.layout import (
 from rlref.site.links import NoteTargets
 from rlref.site.nav import build_nav
 from rlref.site.note import NoteContext, compile_note
+from rlref.site.outdir import MARKER, MARKER_TEXT, check_outputs, claim
 from rlref.site.pages import OVERVIEW_MARKER, concepts_page, overview, tag_anchors, tags_page
 from rlref.site.status import VerifyReport, read_verify_report
 from rlref.vault import Vault, load_vault
@@ -152,7 +153,11 @@ def note_context(
 
 
 def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileResult:
-    """Write ``paths.docs`` and ``paths.nav``; files that did not change are not touched."""
+    """Write ``paths.docs`` and ``paths.nav``; files that did not change are not touched.
+
+    Raises OutputRefused, before reading anything, when ``paths.out`` holds folders rlref
+    did not make (they would be emptied)."""
+    folders = check_outputs(paths.vault, paths.site_src, paths.out)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     vault = load_vault(paths.vault, keep_tokens=True)
@@ -197,6 +202,8 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     timings["compile"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    claim(folders)
+    outputs[MARKER] = MARKER_TEXT
     written, removed = sync_tree(paths.docs, outputs)
     # libyaml's emitter when pyyaml has it: the pure-Python one took longer than the nav
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -13,6 +13,7 @@ from rlref.diagnostics import sort_diagnostics, strictly
 from rlref.site.assets import MissingAssets
 from rlref.site.compiler import CompileResult, SitePaths, compile_site
 from rlref.site.mkdocs_run import MkDocsResult, run_mkdocs
+from rlref.site.outdir import OutputRefused
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -73,7 +74,7 @@ def build_site(paths: SitePaths, config: Path, *, strict: bool = False) -> bool:
             compiled = compile_site(
                 paths, lambda done, total: progress.update(notes, completed=done, total=total)
             )
-        except MissingAssets as exc:
+        except (MissingAssets, OutputRefused) as exc:
             console.print(f"error: {exc}", markup=False, highlight=False)
             return False
         errors = _report_compile(compiled, strict)
@@ -107,7 +108,7 @@ def serve_site(paths: SitePaths, config: Path, *, port: int = 8000) -> None:
     def rebuild() -> None:
         try:
             compiled = compile_site(paths)
-        except MissingAssets as exc:
+        except (MissingAssets, OutputRefused) as exc:
             console.print(f"error: {exc}", markup=False, highlight=False)
             return
         _report_compile(compiled, strict=False)
