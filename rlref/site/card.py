@@ -6,7 +6,7 @@ import re
 
 from rlref.site.api import ImplTarget
 from rlref.site.icons import icon
-from rlref.site.layout import TAGS_PAGE, escape_markdown, note_doc, relative_url
+from rlref.site.layout import TAGS_PAGE, escape_markdown, note_doc, relative_url, safe_url
 from rlref.site.status import FormulaStatus, VerifyReport
 from rlref.vault.frontmatter import SourceRef
 from rlref.vault.model import Note
@@ -52,12 +52,13 @@ def _source(entry: str | SourceRef) -> str:
         if entry.arxiv:
             parts.append(_arxiv_link(entry.arxiv.removeprefix("arXiv:").strip()))
         if entry.url and not (entry.arxiv and "arxiv.org" in entry.url):
-            parts.append(f"<{entry.url}>" if " " not in entry.url else escape_markdown(entry.url))
+            url = safe_url(entry.url)
+            parts.append(f"<{url}>" if url else escape_markdown(entry.url))
         return " · ".join(parts) or "—"
-    text = escape_markdown(entry)
-    if "://" in entry and " " not in entry.strip():
-        return f"<{entry.strip()}>"
-    return _ARXIV.sub(lambda m: _arxiv_link(m.group(1)), text)
+    url = safe_url(entry)
+    if url:
+        return f"<{url}>"  # an autolink; anything that is not plain http(s) stays text
+    return _ARXIV.sub(lambda m: _arxiv_link(m.group(1)), escape_markdown(entry))
 
 
 def _when(status: FormulaStatus) -> str:

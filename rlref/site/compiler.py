@@ -202,7 +202,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     timings["compile"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    claim(folders)
+    claim(folders[:1])  # docs/; site/ is claimed when MkDocs runs
     outputs[MARKER] = MARKER_TEXT
     written, removed = sync_tree(paths.docs, outputs)
     # libyaml's emitter when pyyaml has it: the pure-Python one took longer than the nav

@@ -7,6 +7,7 @@ tree compiled without it — is shown as its text, never as raw ``[[…]]``.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -39,7 +40,8 @@ def link_docstring(text: str, links: dict[str, dict[str, str]]) -> str:
             target, _, alias = raw.replace("\\|", "|").partition("|")
             name = target.split("#")[0].rsplit("/", 1)[-1]  # the note's name, as Obsidian shows it
             return (alias or name or target).translate(_MARKDOWN_SPECIAL)
-        return f"[{known['title'].translate(_MARKDOWN_SPECIAL)}]({known['url']})"
+        title = html.escape(known["title"], quote=False).translate(_MARKDOWN_SPECIAL)
+        return f"[{title}]({known['url']})"
 
     pieces, last = [], 0
     for match in docstring_wikilinks(text):

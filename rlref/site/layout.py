@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -72,6 +73,20 @@ def _relative(start: str, target: str) -> str:
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|"})
+
+
+def html_text(text: str) -> str:
+    """Text from a note (a title, a heading) where the theme prints it as HTML unescaped:
+    the nav, the page header and footer, the page's ``title``."""
+    return html.escape(text, quote=False)
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` when it is a plain http(s) address that can be printed as a link, else None."""
+    url = url.strip()
+    if not re.match(r"^https?://[^\s<>\"'`\\]+$", url, re.IGNORECASE):
+        return None
+    return url
 
 
 def escape_markdown(text: str) -> str:

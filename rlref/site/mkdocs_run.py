@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rlref.site.compiler import SitePaths
+from rlref.site.outdir import check_outputs, claim
 
 PageProgress = Callable[[int, int], None]
 
@@ -91,11 +92,15 @@ def run_mkdocs(
     strict: bool = False,
     progress: PageProgress | None = None,
 ) -> MkDocsResult:
-    """``mkdocs build`` of the compiled tree; warnings are returned, not printed."""
+    """``mkdocs build`` of the compiled tree; warnings are returned, not printed.
+
+    MkDocs empties ``paths.site`` first: it must be rlref's (OutputRefused otherwise)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    site = check_outputs(paths.vault, paths.site_src, paths.out)[1]
+    claim([site])
     _quiet_jieba()
     logger = logging.getLogger("mkdocs")
     collect = _Collect()

@@ -16,7 +16,7 @@ import posixpath
 from typing import Any
 
 from rlref.index import Index
-from rlref.site.layout import note_doc
+from rlref.site.layout import html_text, note_doc
 
 NavItem = str | dict[str, Any]
 # Material (even with navigation.prune) renders every sibling of the page in its nav: a
@@ -93,7 +93,7 @@ class NavBuilder:
     def _entry(self, key: str) -> NavItem:
         self._seen.add(key)
         self.placed.append(key)
-        return {self.index.notes[key].title: note_doc(key)}
+        return {html_text(self.index.notes[key].title): note_doc(key)}
 
     def moc_group(self, moc: str) -> NavItem:
         items: list[NavItem] = [self._entry(moc)]
@@ -109,11 +109,11 @@ class NavBuilder:
             if len(children) == 1 and _is_group(children[0]) and len(section.notes) == 1:
                 items.append(children[0])  # a section that only points to a sub-MOC
             elif children:
-                items.append({section.heading: _runs(children)})
+                items.append({html_text(section.heading): _runs(children)})
         for child in self.tree.mocs:  # sub-MOCs this MOC does not list still nest here
             if self.tree.parent[child] == moc and child not in self._seen:
                 items.append(self.moc_group(child))
-        return {self.index.notes[moc].title: items}
+        return {html_text(self.index.notes[moc].title): items}
 
     def notes_nav(self) -> list[NavItem]:
         groups = [self.moc_group(moc) for moc in self.tree.roots() if moc not in self._seen]

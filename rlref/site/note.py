@@ -11,7 +11,7 @@ from rlref.index import Index, ResolvedLink
 from rlref.site.api import ImplTarget
 from rlref.site.blocks import analyse, rewrite_lines
 from rlref.site.card import backlinks_section, concept_card
-from rlref.site.layout import note_doc
+from rlref.site.layout import html_text, note_doc
 from rlref.site.links import InlineRewriter, NoteTargets
 from rlref.site.status import VerifyReport
 from rlref.vault.model import Note
@@ -44,7 +44,9 @@ SEARCH_BOOST = {"concept": 2, "algorithm": 2, "survey": 1.5}
 
 def _front_matter(note: Note) -> str:
     # A JSON string is a valid YAML scalar, and far cheaper to write than yaml.safe_dump.
-    lines = ["---", f"title: {json.dumps(note.title, ensure_ascii=False)}"]
+    # The theme prints the title unescaped (header, nav, footer): escape it here, once.
+    title = html_text(note.title)
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     boost = SEARCH_BOOST.get(note.frontmatter.type or "") if note.frontmatter else None
     if boost:
         lines += ["search:", f"  boost: {boost}"]
