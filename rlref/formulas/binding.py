@@ -23,7 +23,7 @@ from pydantic import (
 IMPL_PATTERN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 MODULE_PATTERN = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
-REDUCTIONS = ("sum", "mean", "prod", "max", "min", "argmax", "argmin")
+REDUCTIONS = ("sum", "mean", "prod", "max", "min", "argmax", "argmin", "std", "var")
 BUILTINS = (
     "min", "max", "clip", "sigmoid", "exp", "log", "sqrt", "abs", "sign", "sg", "e", "indicator",
 )
@@ -59,7 +59,8 @@ class ReductionBinding(_Strict):
     """A big operator (``\\mathbb{E}_t``, ``\\sum_i``, ``\\max_{a'}``, ``\\arg\\max_a``) over
     one or more axes. Its operand runs to the next top-level ``+``, ``-``, ``,`` or closing
     bracket. ``where`` masks positions out; ``weights`` weighs them (an expectation under a
-    distribution)."""
+    distribution). ``std`` and ``var`` say which estimator with ``ddof``: 1 divides by n − 1
+    (``torch.std``), 0 by n."""
 
     sum: list[str] | None = None
     mean: list[str] | None = None
@@ -68,8 +69,11 @@ class ReductionBinding(_Strict):
     min: list[str] | None = None
     argmax: list[str] | None = None
     argmin: list[str] | None = None
+    std: list[str] | None = None
+    var: list[str] | None = None
     where: str | None = None
     weights: str | None = None
+    ddof: int | None = None
 
     @field_validator(*REDUCTIONS, mode="before")
     @classmethod
@@ -85,6 +89,12 @@ class ReductionBinding(_Strict):
             raise ValueError("weights apply to sum and mean only")
         if self.weights is not None and self.where is not None:
             raise ValueError("use either where or weights, not both")
+        spread = chosen[0] in ("std", "var")
+        if spread and self.ddof not in (0, 1):
+            raise ValueError(f"{chosen[0]} needs ddof: 1 (divide by n − 1, torch.std) or 0 "
+                             "(divide by n)")
+        if not spread and self.ddof is not None:
+            raise ValueError("ddof applies to std and var only")
         return self
 
     @property

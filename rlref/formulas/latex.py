@@ -55,7 +55,11 @@ DROPPED = frozenset(
     \bigm \Bigm \, \; \: \! \quad \qquad \displaystyle \textstyle \scriptstyle \limits
     \nolimits \nonumber \notag \mathstrut ~""".split()
 ) | {"\\ "}
-OPEN = {"(": ")", "[": "]", "{": "}"}
+# ``\begin{cases}…\end{cases}`` and a set ``\{…\}`` nest like brackets: a relation or comma
+# inside them is not at the top level. Other environments are refused by the normaliser.
+CASES_BEGIN, CASES_END = r"\begin{cases}", r"\end{cases}"
+SET_OPEN, SET_CLOSE = r"\{", r"\}"
+OPEN = {"(": ")", "[": "]", "{": "}", SET_OPEN: SET_CLOSE, CASES_BEGIN: CASES_END}
 CLOSE = frozenset(OPEN.values())
 EQUALITIES = frozenset(
     r"= \leftarrow \gets \coloneqq \triangleq \equiv \doteq \approx \eqqcolon".split()
@@ -64,14 +68,26 @@ INEQUALITIES = frozenset(r"< > \lt \gt \le \leq \ge \geq \neq \ne".split())
 RELATIONS = EQUALITIES | INEQUALITIES
 ARGUMENT_BARS = frozenset(["|", r"\mid", r"\|", r"\parallel", r"\Vert"])
 
-_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
+# an environment (\begin{cases}, \end{aligned}) is one token
+_TOKEN = re.compile(r"\\(?:begin|end)\s*\{\s*[A-Za-z]+\*?\s*\}|\\[a-zA-Z]+|\\.|\s+|.", re.S)
 _LABEL = re.compile(r"\\(?:tag|label)\*?\{[^{}]*\}")
+# spellings of the same token
+_ALIASES = {r"\lbrace": SET_OPEN, r"\rbrace": SET_CLOSE, r"\begin{dcases}": CASES_BEGIN,
+            r"\end{dcases}": CASES_END}
+# a word in ``\text{…}``: letters, digits, ``\_``, and ``.``/``-`` inside a name (Dr.GRPO)
+_WORD = re.compile(r"\w+(?:[.\-]\w+)*")
+
+
+def _normal_token(token: str) -> str:
+    if "{" in token:  # an environment: \begin {cases} → \begin{cases}
+        token = re.sub(r"\s+", "", token)
+    return _ALIASES.get(token, token)
 
 
 def tokenize(latex: str) -> list[str]:
     r"""Split into tokens: ``\name``, ``\x``, or one character; drop spacing and sizing."""
     text = _LABEL.sub(" ", latex).strip()
-    raw = [t for t in _TOKEN.findall(text) if not t.isspace()]
+    raw = [_normal_token(t) for t in _TOKEN.findall(text) if not t.isspace()]
     tokens: list[str] = []
     i = 0
     while i < len(raw):
@@ -173,9 +189,10 @@ def _read_base(tokens: list[str], i: int) -> tuple[str, int] | None:
         return "\\" + ACCENTS[name] + "{" + canonical(inner) + "}", j
     if name in WORD_FONTS:
         inner, j = read_group(tokens, i + 1)
-        word = "".join(inner)
-        if not re.fullmatch(r"\w+", word):
-            raise LatexError(f"\\{name}{{{word}}}: only a plain word can be an identifier")
+        word = "".join("_" if t == r"\_" else t for t in inner)
+        if not _WORD.fullmatch(word):
+            raise LatexError(f"\\{name}{{{''.join(inner)}}}: only a word (letters, digits, \\_, "
+                             "and . or - inside a name) can be an identifier")
         return word, j
     if name in LETTER_FONTS:
         inner, j = read_group(tokens, i + 1)
@@ -219,6 +236,11 @@ def canonical(tokens: list[str]) -> str:
         else:
             pieces.append(ident.key())
             i = ident.end
+    return joined(pieces)
+
+
+def joined(pieces: list[str]) -> str:
+    """Pieces of LaTeX as one text, a space only where a macro would fuse with a letter."""
     text = ""
     for piece in pieces:
         # keep ``\theta old`` from fusing into the macro ``\thetaold``

@@ -9,6 +9,8 @@ applications, and pieces repeat across formulas and mutants, so they cache well)
 
 What is not declared — an identifier, a macro — is an error naming it, never a guess; a
 declared spelling that does not occur is an error too (note and binding have drifted apart).
+The notation of papers (``\begin{cases}``, indicators, reductions over a set ``\{r_1,
+\dots, r_G\}``) is read by :mod:`rlref.formulas.notation`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from rlref.formulas import notation
 from rlref.formulas.latex import (
     ACCENTS,
     ARGUMENT_BARS,
+    CASES_BEGIN,
     CLOSE,
     DROPPED,
     GREEK,
@@ -26,24 +30,38 @@ from rlref.formulas.latex import (
     OPEN,
     OPERATOR_WORDS,
     RELATIONS,
+    SET_OPEN,
     WORD_FONTS,
     Identifier,
     LatexError,
     canonical,
     closing,
+    joined,
     read_group,
     read_identifier,
     split_relation,
     split_top_level,
     tokenize,
 )
-from rlref.formulas.vocabulary import COMPARISONS, Entry, comparison_entry
+from rlref.formulas.vocabulary import Entry, undeclared_hint
 
 # Structural macros that sympy's antlr grammar reads correctly.
 PASSTHROUGH = frozenset(r"\frac \dfrac \tfrac \log \ln \exp \sqrt \cdot \times \infty".split())
 NORM_BARS = (r"\|", r"\Vert")  # ``\|x\|``: a norm when the binding declares the spelling
 PARENLESS = frozenset([r"\log", r"\ln", r"\exp"])
 FRACTIONS = frozenset([r"\frac", r"\dfrac", r"\tfrac"])
+# Tokens that are read only inside a construct, with what to write elsewhere.
+UNSUPPORTED = {
+    "&": r"'&' outside \begin{cases}: an aligned formula is not supported; split it into one "
+         "tagged formula per line",
+    "\\\\": r"a line break \\ outside \begin{cases}: split the lines into one tagged formula "
+            "each",
+    SET_OPEN: r"a set \{…\} is read only as the operand of a declared reduction "
+              r"('\mathrm{mean}': {mean: j} reads \mathrm{mean}(\{r_1, \dots, r_G\})) or as "
+              r"an indicator's condition \mathbb{1}\{…\}",
+    **{dots: f"{dots} outside a set: write a sum with a declared reduction, "
+             r"\sum_{j=1}^{G} r_j" for dots in notation.ELLIPSES},
+}
 VALUE_PREFIX = "vvq"  # a declared value
 ATOM_PREFIX = "vvx"  # an application, numbered within its piece
 
@@ -121,6 +139,12 @@ class _Rewriter:
         piece.tokens.append("\\" + atom_name(len(piece.atoms)))
         piece.atoms.append(Application(entry, args))
 
+    def applied(self, entry: Entry, args: list[Piece]) -> Piece:
+        """A piece that is just ``entry`` applied to ``args`` (a condition, say)."""
+        piece = Piece()
+        self.atom(piece, entry, args)
+        return piece
+
     def piece(self, tokens: list[str]) -> Piece:
         piece = Piece()
         self.emit(tokens, piece)
@@ -176,8 +200,12 @@ class _Rewriter:
             elif token in ("|", *NORM_BARS) and (found := self.declared_bars(tokens, i)):
                 entry, i = found  # a declared spelling such as |y_w| (a length) or \|\theta\|
                 self.value(entry, piece)
+            elif token == CASES_BEGIN:
+                i = notation.cases(self, tokens, i, piece)
             elif token == "_":
                 raise LatexError(f"a subscript on {tokens[i - 1] if i else 'nothing'!r}")
+            elif token in UNSUPPORTED:
+                raise LatexError(UNSUPPORTED[token])
             elif (ident := read_identifier(tokens, i)) is not None:
                 i = self.identifier(tokens, ident, piece)
             elif token.startswith("\\") and token not in PASSTHROUGH:
@@ -219,7 +247,16 @@ class _Rewriter:
         return [self.piece(part) for part in parts]
 
     def identifier(self, tokens: list[str], ident: Identifier, piece: Piece) -> int:
+        indicator = self.vocabulary.get(ident.stem)
+        if (ident.sub is not None and ident.sup is None and indicator is not None
+                and indicator.builtin == "indicator" and ident.key() not in self.vocabulary):
+            # \mathbb{1}_{a > 0}: the subscript is the condition
+            notation.indicator(self, indicator, notation.subscript_condition(ident.sub), piece)
+            return ident.end
         entry, end, power = self.lookup(tokens, ident)
+        if entry.kind == "reduction" and (found := notation.set_elements(tokens, end)):
+            notation.set_reduction(self, entry, found[0], piece)
+            return found[1]
         if entry.kind == "reduction":
             stop = self.operand_end(tokens, end)
             if stop == end:
@@ -227,11 +264,19 @@ class _Rewriter:
             self.atom(piece, entry, [self.piece(tokens[end:stop])])
             return stop
         if entry.builtin == "indicator":
-            return self.indicator(tokens, entry, end, piece)
+            inside, stop = notation.indicator_brackets(tokens, entry, end)
+            notation.indicator(self, entry, inside, piece)
+            return stop
         if entry.kind == "indexed":
-            assert ident.sub is not None
+            if ident.sub is None:
+                raise LatexError(f"{entry.key} is an indexed base: it needs a subscript, "
+                                 f"{entry.key}_{{…}}")
             self.atom(piece, entry, self.arguments(ident.sub, entry))
         elif entry.applies:
+            if notation.set_elements(tokens, end) is not None:
+                operation = entry.builtin if entry.builtin in ("min", "max") else "mean"
+                raise LatexError(f"{entry.key} of a set: declare {entry.key} as a reduction over "
+                                 f"the set's axis, e.g. '{entry.key}': {{{operation}: j}}")
             if power:
                 raise LatexError(f"{entry.key}: a power of a function; write (f(x))^n")
             if end >= len(tokens) or tokens[end] not in ("(", "["):
@@ -248,21 +293,6 @@ class _Rewriter:
         if end < len(tokens) and tokens[end] in ("(", "["):
             piece.tokens.append(r"\cdot")  # a value followed by a bracket is a product
         return end
-
-    def indicator(self, tokens: list[str], entry: Entry, end: int, piece: Piece) -> int:
-        """``\\mathbb{1}[a < b]`` → ``indicator_lt(a, b)``: the parser cannot read a
-        comparison inside an argument list."""
-        if end >= len(tokens) or tokens[end] not in ("(", "["):
-            raise LatexError(f"the indicator {entry.key} needs [condition]")
-        stop = closing(tokens, end)
-        inside = tokens[end + 1 : stop]
-        parts = split_top_level(inside, set(COMPARISONS))
-        if len(parts) != 2 or not all(parts):
-            raise LatexError(f"the indicator {entry.key}[…] needs exactly one comparison inside")
-        self.mark(entry)
-        comparison = comparison_entry(inside[len(parts[0])])
-        self.atom(piece, comparison, [self.piece(parts[0]), self.piece(parts[1])])
-        return stop + 1
 
     def lookup(self, tokens: list[str], ident: Identifier) -> tuple[Entry, int, list[str]]:
         """→ (entry, index after the occurrence, superscript to re-emit as a power)."""
@@ -287,7 +317,7 @@ class _Rewriter:
                 entry = vocabulary.get(stem)
                 if entry is not None and entry.kind == "indexed":
                     return entry, end, power if stem == ident.stem else []
-        raise LatexError(f"undeclared identifier {key!r}")
+        raise LatexError(f"undeclared identifier {key!r}{undeclared_hint(key)}")
 
     def operand_end(self, tokens: list[str], start: int) -> int:
         """A reduction's operand: up to the next top-level + - , or relation, or the
@@ -369,6 +399,7 @@ def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
     tokens = tokenize(latex)
     if not tokens:
         raise LatexError("the formula is empty")
+    notation.check_environments(tokens)
     lhs_tokens, rhs_tokens, relation = split_relation(tokens)
     if not rhs_tokens:
         raise LatexError("nothing on the right of the relation")
@@ -376,7 +407,10 @@ def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
     rhs = rewriter.piece(rhs_tokens)
     lhs = lhs_latex = None
     if lhs_tokens:
-        lhs_latex = canonical(lhs_tokens)
+        try:
+            lhs_latex = canonical(lhs_tokens)
+        except LatexError:  # a label such as \mathcal{L}_{\text{GRPO (v2)}}
+            lhs_latex = joined(lhs_tokens)
         # The left side names the quantity; it is parsed only when every identifier in it
         # is declared (symbolic identities use it), otherwise it stays a label.
         trial = _Rewriter(vocabulary)

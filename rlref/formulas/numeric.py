@@ -127,12 +127,25 @@ def _reduction(binding: ReductionBinding, scope: dict[str, Any], axes: list[Axis
         _evaluate(weight, scope, f"{key}: where/weights"), axes, f"{key}: where/weights")
     over = tuple(by_name[name] for name in binding.axes)
     return partial(_reduce, operation=binding.operation, axes=axes, over=over,
-                   weights=weights, key=key)
+                   weights=weights, key=key, ddof=binding.ddof)
 
 
-def _reduce(x: Any, *, operation: str, axes: list[Axis], over: tuple[Axis, ...],
-            weights: Any, key: str) -> Any:
-    """A reduction over the ``over`` axes, keeping them (size 1) so the layout holds."""
+def _set_size(bounds: tuple[Any, ...], over: tuple[Axis, ...], key: str) -> None:
+    r"""A set ``\{r_1, \dots, r_G\}`` must have one element per position of its axis."""
+    first, last = (np.asarray(operand(b)) for b in bounds)
+    count = np.unique(last - first + 1)
+    (axis,) = over
+    if count.size != 1 or count[0] != axis.size:
+        raise BindingError(f"{key}: the set has {', '.join(map(str, count))} element(s) (from its "
+                           f"first to its last index) but the axis {axis.name} has {axis.size}")
+
+
+def _reduce(x: Any, *bounds: Any, operation: str, axes: list[Axis], over: tuple[Axis, ...],
+            weights: Any, key: str, ddof: int | None = None) -> Any:
+    """A reduction over the ``over`` axes, keeping them (size 1) so the layout holds;
+    ``bounds`` are the first and last index of a set it reduces."""
+    if bounds:
+        _set_size(bounds, over, key)
     values = np.asarray(_laid_out(x, axes, key), dtype=np.float64)
     if values.ndim == 0:
         values = values.reshape((1,) * len(axes))
@@ -150,6 +163,13 @@ def _reduce(x: Any, *, operation: str, axes: list[Axis], over: tuple[Axis, ...],
         return total if operation == "sum" else total / w.sum(axis=positions, keepdims=True)
     if operation == "prod":
         return np.where(w > 0, values, 1.0).prod(axis=positions, keepdims=True)
+    if operation in ("std", "var"):
+        inside = w > 0
+        n = inside.sum(axis=positions, keepdims=True)
+        mean = np.where(inside, values, 0.0).sum(axis=positions, keepdims=True) / n
+        squares = np.where(inside, (values - mean) ** 2, 0.0).sum(axis=positions, keepdims=True)
+        variance = squares / (n - (ddof or 0))
+        return variance if operation == "var" else np.sqrt(variance)
     fill = -np.inf if operation in ("max", "argmax") else np.inf
     masked = np.where(w > 0, values, fill)
     if operation in ("max", "min"):

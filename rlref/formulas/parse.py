@@ -50,6 +50,29 @@ SYMPY_BUILTINS: dict[str, Any] = {
 _RELATIONAL = {"lt": sp.Lt, "gt": sp.Gt, "le": sp.Le, "ge": sp.Ge, "eq": sp.Eq, "ne": sp.Ne}
 
 
+def _piecewise(*args: sp.Basic) -> sp.Basic:
+    """value, condition, value, condition, …[, value when none holds]"""
+    pairs = [(args[k], args[k + 1]) for k in range(0, len(args) - 1, 2)]
+    if len(args) % 2:
+        pairs.append((args[-1], sp.true))
+    return sp.Piecewise(*pairs)
+
+
+def _indicator_of(condition: sp.Basic) -> sp.Basic:
+    return sp.Piecewise((1, condition), (0, True))
+
+
+# What the notation of papers becomes (rlref.formulas.notation): conditions are relations.
+SYMPY_BUILTINS.update({
+    **{f"cond_{op}": relation for op, relation in _RELATIONAL.items()},
+    "cond_and": sp.And,
+    "cond_or": sp.Or,
+    "cond_not": sp.Not,
+    "piecewise": _piecewise,
+    "indicator_of": _indicator_of,
+})
+
+
 def builtin_meanings() -> dict[Any, sp.Lambda]:
     """The builtins sympy does not know, as Lambdas, for symbolic work."""
     x, lo, hi = sp.symbols("x lo hi")
@@ -208,10 +231,10 @@ def cache_key(latex: str, binding: Binding | Unchecked) -> str:
 def _code_version() -> str:
     """A hash of the modules that decide what a parse produces: editing them invalidates
     the disk cache without anyone remembering to bump a version."""
-    from rlref.formulas import latex, normalise, vocabulary
+    from rlref.formulas import latex, normalise, notation, vocabulary
 
     digest = hashlib.sha256()
-    for module in (latex, normalise, vocabulary, __import__(__name__, fromlist=["_"])):
+    for module in (latex, normalise, notation, vocabulary, __import__(__name__, fromlist=["_"])):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 

@@ -38,8 +38,11 @@ BUILTIN_ARITY: dict[str, int | None] = {
     "e": 0,
     "indicator": 1,
 }
-# Unambiguous everywhere, so a formula may use them without declaring them.
-PRELUDE = {r"\min": "min", r"\max": "max", "clip": "clip", r"\mathbb{1}": "indicator"}
+# Unambiguous everywhere, so a formula may use them without declaring them. The indicators
+# need a condition in brackets after them; a binding that declares one of these spellings
+# (``\mathbf{1}`` as a vector of ones) replaces the prelude's meaning.
+PRELUDE = {r"\min": "min", r"\max": "max", "clip": "clip", r"\mathbb{1}": "indicator",
+           r"\mathbb{I}": "indicator", r"\mathbf{1}": "indicator"}
 # ``\mathbb{1}[a < b]``: the comparison inside an indicator becomes a function of both sides.
 COMPARISONS = {
     "<": "lt", r"\lt": "lt", ">": "gt", r"\gt": "gt", r"\le": "le", r"\leq": "le",
@@ -133,6 +136,19 @@ def _entry(key: str, symbol: object, binding: Binding, taken: set[str]) -> Entry
     value = Expression.parse(symbol)  # type: ignore[arg-type]
     is_index = isinstance(symbol, str) and value.source in binding.axes
     return Entry(key, "index" if is_index else "value", sympy_name(key, taken), source=symbol)
+
+
+# An undeclared word that papers use as a reduction: how to declare it.
+_REDUCTION_WORDS = {"mean": "{mean: j}", "avg": "{mean: j}", "std": "{std: j, ddof: 1}",
+                    "var": "{var: j, ddof: 1}", "Var": "{var: j, ddof: 1}"}
+
+
+def undeclared_hint(key: str) -> str:
+    """A hint after "undeclared identifier": how to declare a reduction word."""
+    if key in _REDUCTION_WORDS:
+        return (f" (declare it as a reduction over the axis of the set, e.g. "
+                f"'\\mathrm{{{key}}}': {_REDUCTION_WORDS[key]})")
+    return ""
 
 
 def comparison_entry(operator: str) -> Entry:

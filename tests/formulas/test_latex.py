@@ -77,5 +77,5 @@ def test_brackets_must_match():
 
 
 def test_only_plain_words_are_identifiers():
-    with pytest.raises(LatexError, match="plain word"):
+    with pytest.raises(LatexError, match="only a word"):
         canonical_spelling(r"\text{a b+c}")

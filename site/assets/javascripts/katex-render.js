@@ -3,6 +3,26 @@
 (function () {
   "use strict";
 
+  // KaTeX's \mathbb has no digits: \mathbb{1} (the indicator) would come out as a plain
+  // "1". It is drawn as U+1D7D9 MATHEMATICAL DOUBLE-STRUCK DIGIT ONE instead (a glyph of the
+  // system fonts, since KaTeX's fonts have none; a zero-width \rule gives it the height of
+  // a digit). The note's LaTeX is unchanged: this happens here, for every formula rendered.
+  var DOUBLE_STRUCK_ONE = /\\mathbb\s*(?:\{\s*1\s*\}|1)/g;
+  var ONE = "\uD835\uDFD9";
+
+  function prepare(tex) {
+    return tex.replace(DOUBLE_STRUCK_ONE, '{\\rule{0pt}{0.6444em}\\char"1D7D9}');
+  }
+
+  // The character has no KaTeX metrics: do not warn about it (and only about it).
+  function strict(code, message) {
+    return code === "symbolNotInFont" && message.indexOf(ONE) >= 0 ? "ignore" : "warn";
+  }
+
+  function options(display) {
+    return { displayMode: display, throwOnError: false, strict: strict };
+  }
+
   function strip(text, display) {
     var open = display ? "\\[" : "\\(";
     var close = display ? "\\]" : "\\)";
@@ -22,7 +42,7 @@
       var tex = strip(node.textContent, display);
       // throwOnError: false renders a bad formula as a red .katex-error span with the
       // message, instead of leaving the raw TeX or stopping the other formulas.
-      katex.render(tex, node, { displayMode: display, throwOnError: false });
+      katex.render(prepare(tex), node, options(display));
       node.setAttribute("data-rlref-katex", "1");
     }
   }
@@ -40,7 +60,7 @@
       var last = 0;
       text.replace(INLINE, function (match, tex, offset) {
         html += escapeHtml(text.slice(last, offset));
-        html += katex.renderToString(tex, { throwOnError: false });
+        html += katex.renderToString(prepare(tex), options(false));
         last = offset + match.length;
         return match;
       });
@@ -59,6 +79,10 @@
     renderToc(document);
   }
 
+  if (typeof document === "undefined") {  // under node, for tests/formulas/test_katex_render.py
+    if (typeof module !== "undefined") module.exports = { prepare: prepare, options: options };
+    return;
+  }
   if (typeof document$ !== "undefined") {
     document$.subscribe(renderAll);
   } else {

@@ -1,0 +1,355 @@
+r"""Paper notation (rlref.formulas.notation): piecewise ``cases``, conditions, indicators,
+reductions over a set ``\{r_1, \dots, r_G\}``, words with ``\_``, labels with punctuation —
+read exactly, checked numerically, and wrong versions caught; what is not supported is an
+error that names the construct."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from pydantic import ValidationError
+
+from rlref.formulas import parse as parse_module
+from rlref.formulas import vault_formulas
+from rlref.formulas.binding import read_binding
+from rlref.formulas.diagnostics import binding_problems
+from rlref.formulas.latex import LatexError, canonical_spelling
+from rlref.formulas.mutants import checked_mutants
+from rlref.formulas.numeric import BindingError, CheckFailure, check_numeric
+from rlref.formulas.parse import parse_formula
+
+FIXTURE_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "formula_vault"
+
+
+def parse(latex: str, symbols: dict, axes: dict | None = None):
+    return parse_formula(latex, read_binding({"symbols": symbols, "axes": axes or {}}))
+
+
+AB = {"a": "x", "b": "y"}
+
+
+# ---------------------------------------------------------------------------- piecewise
+@pytest.mark.parametrize("latex", [
+    r"\begin{cases} a & \text{if } a > 0 \\ b & \text{otherwise} \end{cases}",
+    r"\begin{cases} a, & a > 0, \\ b, & \text{else.} \end{cases}",
+    r"\begin{cases} a, \quad \text{if } a > 0 \\ b, \quad \text{否则} \end{cases}",
+    r"\begin{cases} a, & \text{when } a > 0 \\[2pt] b & \text{Otherwise} \end{cases}",
+    r"\begin{cases} a, \quad a > 0 \\ b & \mathrm{otherwise} \\ \end{cases}",
+    r"\begin{dcases} a & \text{if}\ a > 0 \\ b & \text{else} \end{dcases}",
+])
+def test_piecewise_spellings_read_the_same(latex):
+    p = parse("f = " + latex, AB)
+    a, b = p.object("a"), p.object("b")
+    assert p.rhs == sp.Piecewise((a, a > 0), (b, True))
+    assert p.lhs is None and p.lhs_latex == "f"  # the one relation is the '=' outside
+
+
+@pytest.mark.parametrize(("operator", "relation"), [
+    ("<", sp.Lt), (">", sp.Gt), (r"\le", sp.Le), (r"\leq", sp.Le), (r"\ge", sp.Ge),
+    (r"\geq", sp.Ge), ("=", sp.Eq), (r"\neq", sp.Ne), (r"\ne", sp.Ne),
+])
+def test_each_comparison_becomes_its_relation(operator, relation):
+    p = parse(rf"\begin{{cases}} a & a {operator} b \\ 0 & \text{{otherwise}} \end{{cases}}", AB)
+    a, b = p.object("a"), p.object("b")
+    assert p.rhs == sp.Piecewise((a, relation(a, b)), (0, True))
+
+
+def test_compound_conditions():
+    a, b = sp.symbols("a b")
+    p = parse(r"\begin{cases} a & 0 < a \le b \\ b & a > 0, b < 0 \\ 1 & a = 0 \text{ or } "
+              r"\neg(b \ge 1) \\ 2 & \text{otherwise} \end{cases}", AB)
+    a, b = p.object("a"), p.object("b")
+    assert p.rhs == sp.Piecewise((a, sp.And(a > 0, a <= b)), (b, sp.And(a > 0, b < 0)),
+                                 (1, sp.Or(sp.Eq(a, 0), sp.Not(b >= 1))), (2, True))
+
+
+OVERLONG = {
+    "impl": "rlref.algos.grpo_variants:dapo_overlong_penalty",
+    "axes": {"n": 40},
+    "inputs": {"length": "integers(1, 40, n)", "L_max": 30, "L_cache": 8},
+    "symbols": {"|y|": "length", r"\mathrm{max\_len}": "L_max", r"L_{\mathrm{cache}}": "L_cache"},
+    "args": {"lengths": "length", "max_length": "L_max", "cache_length": "L_cache"},
+    "cover": ["length <= L_max - L_cache", "(length > L_max - L_cache) & (length <= L_max)",
+              "length > L_max"],
+}
+OVERLONG_CASES = (
+    r"R(y) = \begin{cases} 0, & |y| \le \mathrm{max\_len} - L_{\mathrm{cache}} \\"
+    r" \dfrac{(\mathrm{max\_len} - L_{\mathrm{cache}}) - |y|}{L_{\mathrm{cache}}}, &"
+    r" \mathrm{max\_len} - L_{\mathrm{cache}} < |y| \le \mathrm{max\_len} \\"
+    r" -1, & \text{otherwise} \end{cases}"
+)
+
+
+@pytest.mark.parametrize("latex", [
+    OVERLONG_CASES,
+    OVERLONG_CASES.replace(r"\text{otherwise}", r"|y| > \mathrm{max\_len}"),
+    OVERLONG_CASES.replace(r"< |y| \le", r"< |y| \text{ and } |y| \le"),
+    OVERLONG_CASES.replace(r", & |y| \le", r" \quad \text{if } |y| \le"),
+])
+def test_piecewise_agrees_with_the_code(latex):
+    report = check_numeric(latex, read_binding(OVERLONG))
+    assert report.max_abs_error == 0.0
+
+
+@pytest.mark.parametrize(("wrong", "error"), [
+    ((r"|y| \le \mathrm{max\_len} - L", r"|y| \ge \mathrm{max\_len} - L"), "fails"),
+    ((r"-1, & \text{otherwise}", r"1, & \text{otherwise}"), "fails"),
+    ((r"L_{\mathrm{cache}}) - |y|", r"L_{\mathrm{cache}}) + |y|"), "fails"),
+    ((r"\\ -1, & \text{otherwise}", ""), "non-finite"),  # no row holds past max_len: NaN
+])
+def test_a_wrong_piecewise_is_caught(wrong, error):
+    latex = OVERLONG_CASES.replace(*wrong)
+    assert latex != OVERLONG_CASES
+    with pytest.raises(CheckFailure, match=error):
+        check_numeric(latex, read_binding(OVERLONG))
+
+
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\begin{cases} a & a > 0 \end{cases}", "two or more rows"),
+    (r"\begin{cases} a & a > 0 \\ b \end{cases}", r"row 2 of \\begin\{cases\} has no condition"),
+    (r"\begin{cases} a & \text{otherwise} \\ b & a > 0 \end{cases}", "must be the last row"),
+    (r"\begin{cases} a & a > 0 & b \\ b & \text{otherwise} \end{cases}", "more than one &"),
+    (r"\begin{cases} a & \text{if } \\ b & \text{otherwise} \end{cases}", "condition is empty"),
+    (r"\begin{cases} a & a \\ b & \text{otherwise} \end{cases}", "'a' is not a condition"),
+    (r"\begin{cases} a & a > \\ b & \text{otherwise} \end{cases}", "nothing on one side"),
+    (r"\begin{cases} a & a > 0 \text{ if } b > 0 \\ b & \text{else} \end{cases}",
+     "'if' in the middle of a condition"),
+    (r"\begin{cases} a & \text{otherwise } a > 0 \\ b & a < 0 \end{cases}", "nothing may follow"),
+])
+def test_piecewise_errors_name_the_row(latex, message):
+    with pytest.raises(LatexError, match=message):
+        parse(latex, AB)
+
+
+# ---------------------------------------------------------------------------- indicators
+@pytest.mark.parametrize("indicator", [
+    r"\mathbb{1}[a > 0]", r"\mathbb{1}\{a > 0\}", r"\mathbb{1}\left\{a > 0\right\}",
+    r"\mathbb{I}[a > 0]", r"\mathbb{I}(a > 0)", r"\mathbf{1}[a > 0]", r"\boldsymbol{1}[a > 0]",
+    r"\mathbb{1}_{a > 0}", r"\mathbb{1}_{\{a > 0\}}",
+])
+def test_indicator_spellings(indicator):
+    p = parse(indicator + " b", AB)
+    greater = parse_module.SYMPY_BUILTINS["indicator_gt"]
+    assert p.rhs == greater(p.object("a"), 0) * p.object("b")
+
+
+def test_a_compound_indicator_is_one_or_zero():
+    p = parse(r"\mathbb{1}\{0 < a \le b\}", AB)
+    a, b = p.object("a"), p.object("b")
+    assert p.rhs == sp.Piecewise((1, sp.And(a > 0, a <= b)), (0, True))
+
+
+def test_a_declared_spelling_replaces_the_prelude_indicator():
+    p = parse(r"\mathbf{1} a", {r"\mathbf{1}": 1.0, "a": "x"})
+    assert p.rhs == p.object(r"\mathbf{1}") * p.object("a")
+
+
+INDICATOR = {"axes": {"n": 50}, "inputs": {"x": "normal(0, 1, n)", "y": "normal(0, 1, n)"},
+             "symbols": {"a": "x", "b": "y"}}
+
+
+@pytest.mark.parametrize(("latex", "truth", "wrong"), [
+    (r"\mathbb{I}(a > b)", "x > y", r"\mathbb{I}(a < b)"),
+    (r"\mathbf{1}[a \le b] b", "(x <= y) * y", r"\mathbf{1}[a \ge b] b"),
+    (r"\mathbb{1}\{a > 0, b > 0\}", "(x > 0) & (y > 0)", r"\mathbb{1}\{a > 0, b < 0\}"),
+    (r"\mathbb{1}[a > 0 \lor b > 0]", "(x > 0) | (y > 0)", r"\mathbb{1}[a > 0 \land b > 0]"),
+    (r"\mathbb{1}_{-1 < a < b}", "(x > -1) & (x < y)", r"\mathbb{1}_{-1 < a > b}"),
+])
+def test_indicators_agree_with_numpy_and_a_wrong_one_fails(latex, truth, wrong):
+    binding = read_binding({**INDICATOR, "relation": f"formula == float64({truth})"})
+    check_numeric(latex, binding)
+    with pytest.raises(CheckFailure, match="fails"):
+        check_numeric(wrong, binding)
+
+
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\mathbb{1} a", r"needs a condition: \\mathbb\{1\}\[a < b\]"),
+    (r"\mathbb{1}[a]", "'a' is not a condition"),
+    (r"\mathbb{1}[a \in [0, b]]", r"set membership \(\\in\) is not supported.*a \\le x \\le b"),
+])
+def test_indicator_errors(latex, message):
+    with pytest.raises(LatexError, match=message):
+        parse(latex, AB)
+
+
+# ---------------------------------------------------------------------------- sets
+GROUP = {
+    "impl": "rlref.algos.advantages:group_advantages",
+    "dims": {"P": 3, "G": 5},
+    "axes": {"g": "P", "i": "G", "j": "G"},
+    "inputs": {"R": "integers(0, 2, P, G) + normal(0, 0.1, P, G)", "eps": 1e-4},
+    "symbols": {"r": {"indexed": "n -> R[g, n]"}, "G": "G", r"\mathrm{mean}": {"mean": "j"},
+                r"\mathrm{std}": {"std": "j", "ddof": 1}, r"\epsilon": "eps"},
+    "args": {"rewards": "reshape(R, P * G)", "group_size": "G", "scale": "'group'", "eps": "eps"},
+    "relation": "reshape(out, P, G) == formula",
+}
+ADVANTAGE = (r"\hat{A}_i = \frac{r_i - \mathrm{mean}(\{r_1, \dots, r_G\})}"
+             r"{\mathrm{std}(\{r_1, \ldots, r_G\}) + \epsilon}")
+
+POPULATION_STD = {**GROUP, "symbols": {**GROUP["symbols"],
+                                       r"\mathrm{std}": {"std": "j", "ddof": 0}}}
+
+
+def test_a_set_is_the_reduction_of_the_indexed_element():
+    p = parse_formula(ADVANTAGE, read_binding(GROUP))
+    r, mean, std = p.object("r"), p.object(r"\mathrm{mean}"), p.object(r"\mathrm{std}")
+    j, i, G, eps = sp.Symbol("j", integer=True), sp.Symbol("i", integer=True), \
+        p.object("G"), p.object(r"\epsilon")
+    assert p.rhs == (r(i) - mean(r(j), 1, G)) / (std(r(j), 1, G) + eps)
+
+
+@pytest.mark.parametrize("latex", [
+    ADVANTAGE,
+    ADVANTAGE.replace(r"\mathrm{mean}(\{r_1, \dots, r_G\})",
+                      r"\operatorname{mean}(r_1, r_2, \cdots, r_G)"),
+    ADVANTAGE.replace(r"\mathrm{std}(\{r_1, \ldots, r_G\})",
+                      r"\mathrm{std}\{r_0, \dots, r_{G-1}\}"),
+    ADVANTAGE.replace(r"(\{r_1, \dots, r_G\})",
+                      r"\left(\left\{r_{1}, \dots, r_{G}\right\}\right)"),
+])
+def test_mean_and_std_over_a_set_agree_with_the_code(latex):
+    assert check_numeric(latex, read_binding(GROUP)).max_abs_error < 1e-12
+
+
+@pytest.mark.parametrize(("latex", "binding", "error", "message"), [
+    (ADVANTAGE.replace("r_i -", "r_i +"), GROUP, CheckFailure, "fails"),
+    (ADVANTAGE, POPULATION_STD, CheckFailure, "fails"),  # not what torch.std computes
+    (ADVANTAGE.replace(r"\ldots, r_G", r"\ldots, r_{G-1}"), GROUP, BindingError,
+     "the set has 4 element.* but the axis j has 5"),
+    (ADVANTAGE.replace(r"\{r_1, \dots", r"\{r_0, \dots"), GROUP, BindingError, "the set has 6"),
+])
+def test_a_wrong_set_is_caught(latex, binding, error, message):
+    with pytest.raises(error, match=message):
+        check_numeric(latex, read_binding(binding))
+
+
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\mathrm{mean}(\{r_1, r_3, \dots, r_G\})", r"element 2 of the set should be r_\{2\}"),
+    (r"\mathrm{mean}(\{r_1, r_G\})", r"write the set as \\\{x_1, \\dots, x_N\\\}"),
+    (r"\mathrm{mean}(\{r_1, \dots\})", "write the set as"),
+    (r"\mathrm{mean}(\{q_{1,1}, \dots, q_{G,G}\})", "differ in more than one index"),
+    (r"\mathrm{mean}(\{r_1, \dots, r_1\})", "must differ in their index"),
+    (r"\mathrm{mean}(\{s_1, \dots, s_G\})", r"in the set of mean: undeclared identifier 's_\{j\}'"),
+    (r"\mathrm{avg}(\{r_1, \dots, r_G\})", r"undeclared identifier 'avg' \(declare it as a "
+     r"reduction .*'\\mathrm\{avg\}': \{mean: j\}"),
+    (r"\max(\{r_1, \dots, r_G\})", r"\\max of a set: declare \\max as a reduction.*\{max: j\}"),
+    (r"\mathrm{mean}(r_j) + r_1 + \dots + r_G", r"\\dots outside a set"),
+    (r"\mathrm{mean}(r_j) + |\{r_j \mid r_j > 0\}|",
+     r"a set \\\{…\\\} is read only as the operand"),
+    (r"\mathrm{mean}(r)", r"r is an indexed base: it needs a subscript"),
+])
+def test_set_errors(latex, message):
+    symbols = {"r": {"indexed": "n -> n"}, "q": {"indexed": "m, n -> m"}, "G": 5,
+               r"\mathrm{mean}": {"mean": "j"}}
+    with pytest.raises(LatexError, match=message):
+        parse_formula(latex, read_binding({"axes": {"j": 5}, "symbols": symbols}))
+
+
+def test_a_set_reduction_runs_over_one_axis():
+    binding = read_binding({"axes": {"j": 3, "k": 3}, "symbols": {
+        "r": {"indexed": "n -> n"}, "G": 3, r"\mathrm{mean}": {"mean": ["j", "k"]}}})
+    with pytest.raises(LatexError, match="runs over one axis, not j, k"):
+        parse_formula(r"\mathrm{mean}(\{r_1, \dots, r_G\})", binding)
+
+
+def test_std_and_var_say_which_estimator():
+    with pytest.raises(ValidationError, match="std needs ddof"):
+        read_binding({"symbols": {r"\mathrm{std}": {"std": "j"}}})
+    with pytest.raises(ValidationError, match="ddof applies to std and var only"):
+        read_binding({"symbols": {r"\mathrm{mean}": {"mean": "j", "ddof": 1}}})
+    raw = {"axes": {"j": 6}, "inputs": {"x": "normal(0, 1, j)"},
+           "symbols": {r"\mathrm{var}": {"var": "j", "ddof": 0}, "x": {"indexed": "k -> x[k]"},
+                       "N": 6}}
+    check_numeric(r"\mathrm{var}(\{x_1, \dots, x_N\})",
+                  read_binding({**raw, "relation": "formula == var(x, j)"}))
+    with pytest.raises(CheckFailure):
+        check_numeric(r"\mathrm{var}(\{x_1, \dots, x_N\})",
+                      read_binding({**raw, "relation": "formula == var(x, j, ddof=1)"}))
+
+
+# ---------------------------------------------------------------------------- words, labels
+def test_a_word_with_underscores_is_one_identifier():
+    assert canonical_spelling(r"\mathrm{min\_len}") == canonical_spelling(r"\text{min\_len}")
+    p = parse(r"a - \operatorname{min\_len}", {"a": "x", r"\mathrm{min\_len}": "m"})
+    assert p.rhs == p.object("a") - p.object(r"\text{min\_len}")
+    with pytest.raises(LatexError, match="undeclared identifier 'min_len'"):
+        parse(r"a - \mathrm{min\_len}", {"a": "x"})
+
+
+@pytest.mark.parametrize("label", [
+    r"L_{\mathrm{Dr.GRPO}}", r"\mathcal{L}^{\text{GRPO-v2}}", r"\mathcal{L}_{\text{REINFORCE++}}",
+    r"\hat{A}_i^{\mathrm{Dr.GRPO}}", r"J_{\text{GRPO (v2)}}(\theta)",
+])
+def test_a_label_may_have_punctuation(label):
+    p = parse(label + " = a + b", AB)
+    assert p.lhs is None and p.rhs == p.object("a") + p.object("b")
+    assert "GRPO" in (p.lhs_latex or "") or "REINFORCE" in (p.lhs_latex or "")
+
+
+def test_a_typo_in_a_punctuated_label_is_still_an_error():
+    with pytest.raises(LatexError, match=r"unknown macro \\fracc on the left side"):
+        parse(r"L_{\mathrm{Dr.GRPO}} + \fracc{1}{2} = a + b", AB)
+    with pytest.raises(LatexError, match="only a word"):  # on the right, a word is a name
+        parse(r"a + b + \text{GRPO+}", AB)
+
+
+# ---------------------------------------------------------------------------- unsupported
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\begin{aligned} a &= b \\ &= c \end{aligned}",
+     r"\\begin\{aligned\} is not supported: split it into one tagged formula per line"),
+    (r"\begin{align*} a &= b \end{align*}", r"\\begin\{align\*\} is not supported: split"),
+    (r"f = \left\{\begin{array}{ll} a & a > 0 \\ b & b > 0 \end{array}\right.",
+     r"\\begin\{array\} is not supported: write a piecewise definition as \\begin\{cases\}"),
+    (r"\begin{pmatrix} a & b \end{pmatrix}", "a matrix.*declare the matrix as one value"),
+    (r"\begin{tabular} a \end{tabular}", r"only \\begin\{cases\} is read"),
+    (r"a & b", r"'&' outside \\begin\{cases\}.*one tagged formula per line"),
+    (r"a \\ b", r"line break \\\\ outside \\begin\{cases\}"),
+    (r"a + \{b\}", r"a set \\\{…\\\} is read only as the operand of a declared reduction"),
+])
+def test_unsupported_notation_is_named_with_its_rewrite(latex, message):
+    with pytest.raises(LatexError, match=message):
+        parse(latex, AB)
+
+
+def test_rlref_check_reports_notation_errors():
+    raw = {"check": "none", "reason": "r", "symbols": {"a": None, "b": None}}
+    (problem,) = binding_problems(r"\begin{aligned} a &= b \end{aligned}", raw)
+    assert "split it into one tagged formula per line" in problem
+    assert binding_problems(r"\begin{cases} a & a > 0 \\ b & \text{否则} \end{cases}", raw) == []
+
+
+# ---------------------------------------------------------------------------- the fixture vault
+PAPER_NOTATION = {  # (note, formula id) of the fixture vault written in paper notation
+    ("AI/LLM/RL/PPO/PPO 原理", "ppo-dual-clip-cases"),
+    ("AI/LLM/RL/DAPO/DAPO 原理", "dapo-dynamic-sampling-set"),
+    ("AI/LLM/RL/DAPO/DAPO 原理", "dapo-overlong-penalty-cases"),
+    ("AI/LLM/RL/GRPO/GRPO 深度理解", "grpo-advantage-mean-std"),
+    ("AI/LLM/RL/GRPO/GRPO 深度理解", "dr-grpo-advantage"),
+}
+# the same function as the original, for the reasons given for ppo-dual-clip in test_mutation
+EQUIVALENT = {("ppo-dual-clip-cases", "'+'→'-' at 140"), ("ppo-dual-clip-cases", "'-'→'+' at 277")}
+
+
+def _paper_formulas():
+    found = [(n, f) for n, f in vault_formulas(FIXTURE_VAULT) if (n.key, f.id) in PAPER_NOTATION]
+    assert {(n.key, f.id) for n, f in found} == PAPER_NOTATION
+    return found
+
+
+@pytest.mark.parametrize(("note", "formula"), _paper_formulas(),
+                         ids=lambda x: getattr(x, "id", ""))
+def test_fixture_paper_notation_mutants_fail(note, formula):
+    binding = read_binding(note.raw_frontmatter["formulas"][formula.id])
+    check_numeric(formula.latex, binding)
+    mutants = list(checked_mutants(formula.latex, binding))
+    assert mutants
+    for name, mutant in mutants:
+        if (formula.id, name) in EQUIVALENT:
+            check_numeric(mutant, binding)  # still the same function
+            continue
+        with pytest.raises((CheckFailure, LatexError, BindingError)):
+            check_numeric(mutant, binding, seeds=[0])
+    equivalents = {name for f, name in EQUIVALENT if f == formula.id}
+    assert equivalents <= {name for name, _ in mutants}
