@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rlref.cli.common import DEFAULT_VAULT, fail, require_vault, write_atomic_bytes
+from rlref.cli.common import DEFAULT_VAULT, fail, require_vault
 from rlref.diagnostics import sort_diagnostics
 
 if TYPE_CHECKING:
-    from rlref.vault.attachments import AttachmentPlan
+    pass
 from rlref.cli.placement import (
     DEFAULT_MOC,
     ForceOption,
@@ -80,38 +80,22 @@ def import_note(
             typer.echo(f"{found.path}:{found.line}: error: {found.message}", err=True)
         raise fail("nothing imported", 1) from None
     plan = plan_attachments(prepared.text, source, root, placement.key)
-    copied = copy_attachments(root, plan)
-    try:
-        write_note_and_moc(placement, plan.text, prepared.title, summary)
-    except typer.Exit:
-        for path in copied:  # the note did not land: neither do its attachments
-            path.unlink(missing_ok=True)
-        raise
+    attachments = {}
+    for copy in plan.copies:
+        try:
+            attachments[root / copy.dest] = copy.source.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise fail(f"cannot read {copy.source}: {reason}; nothing imported", 1) from None
+    write_note_and_moc(
+        placement, plan.text, prepared.title, summary, force=force, attachments=attachments
+    )
     for change in prepared.changes:
         typer.echo(f"  {change}")
     for copy in plan.copies:
         typer.echo(f"  attachment {copy.source.name} → {copy.dest}")
     _report_links(root, placement.key)
     typer.echo(str(placement.note_file))
-
-
-def copy_attachments(root: Path, plan: AttachmentPlan) -> list[Path]:
-    """Copy the planned attachments (atomically each); return the files that are new."""
-    created = []
-    for copy in plan.copies:
-        target = root / copy.dest
-        if target.exists():
-            continue  # the same bytes are already there (plan_attachments checked)
-        try:
-            data = copy.source.read_bytes()
-            write_atomic_bytes(target, data)
-        except OSError as exc:
-            for path in created:
-                path.unlink(missing_ok=True)
-            message = f"could not copy {copy.source} to {target}: {exc}; nothing imported"
-            raise fail(message, 1) from None
-        created.append(target)
-    return created
 
 
 def _report_links(root: Path, key: str) -> None:

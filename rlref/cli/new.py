@@ -51,7 +51,7 @@ def new(
         root, moc, section, title, path=path, new_section=new_section, force=force
     )
     text = render_note(title, note_type, domain_for(placement.folder), arxiv, date.today())
-    write_note_and_moc(placement, text, title, summary)
+    write_note_and_moc(placement, text, title, summary, force=force)
     typer.echo(str(placement.note_file))
 
 

@@ -7,6 +7,7 @@ MOC entry: both files or neither.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from rlref.cli.common import fail, write_atomic
+from rlref.cli.common import fail
 from rlref.vault.authoring import (
     MocSection,
     add_moc_section,
@@ -25,7 +26,9 @@ from rlref.vault.authoring import (
     safe_file_name,
     section_folder_name,
 )
+from rlref.vault.boundary import OutsideVault, write_target
 from rlref.vault.resolve import escapes_vault
+from rlref.vault.writes import commit_files, recover, vault_lock
 
 DEFAULT_MOC = "AI/LLM/RL/_MOC"
 RELATED_SECTION = "相关 MOC"
@@ -84,6 +87,25 @@ def _section_folder(moc_key: str, section_lines: list[str], vault_root: Path, ti
     return f"{base}/{section_folder_name(title)}".strip("/")
 
 
+def _plain_line(what: str, text: str) -> str:
+    """A title or section name: one line of text, no control characters."""
+    if not text.strip():
+        raise fail(f"{what} is empty", 1)
+    bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf")
+                  and c not in "\u200d"})  # ZWJ joins emoji: allowed
+    if bad:
+        raise fail(f"{what} {text!r} contains control characters ({', '.join(bad)}): "
+                   "a title or section is one line of text", 1)
+    return text
+
+
+def _inside(root: Path, relative: str, what: str) -> Path:
+    try:
+        return write_target(root, relative)
+    except OutsideVault as problem:
+        raise fail(f"{what} {problem}", 1) from None
+
+
 def place_note(
     root: Path,
     moc: str,
@@ -95,12 +117,15 @@ def place_note(
     force: bool,
 ) -> Placement:
     """Find the section (or create it when asked) and the note's vault path; refuse to
-    overwrite an existing note unless ``force``. Raises a user-facing exit on any problem."""
+    overwrite an existing note unless ``force``, and any path that leaves the vault. Raises
+    a user-facing exit on any problem."""
+    title = _plain_line("title", title)
+    section = _plain_line("--section", section)
     moc_key = moc.removesuffix(".md")
-    moc_file = root / f"{moc_key}.md"
+    moc_file = _inside(root, f"{moc_key}.md", "--moc")
     if not moc_file.is_file():
         raise fail(f"MOC '{moc_file}' does not exist", 1)
-    moc_text = moc_file.read_text(encoding="utf-8")
+    moc_text = _read_moc(moc_file)
     sections = moc_sections(moc_text)
     found = find_section(sections, section)
     if found is None:
@@ -122,32 +147,63 @@ def place_note(
         lines = moc_text.split("\n")[found.line : found.end]
         folder = _section_folder(moc_key, lines, root, found.title)
         key = f"{folder}/{safe_file_name(title)}".strip("/")
+    _inside(root, f"{key}.md", "--path")
     placement = Placement(root, moc_file, moc_text, found, key)
     if placement.note_file.exists() and not force:
         raise fail(f"{placement.note_file} exists; not overwriting it (use --force)", 1)
     return placement
 
 
-def write_note_and_moc(placement: Placement, text: str, title: str, summary: str) -> None:
-    """Write the note and (when it is not listed yet) its MOC entry: both or neither.
+def _read_moc(moc_file: Path) -> str:
+    try:
+        return moc_file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"{moc_file}: not valid UTF-8 (byte {exc.start}); fix the MOC first"
+        raise fail(message, 1) from None
+    except OSError as exc:
+        raise fail(f"cannot read {moc_file}: {exc.strerror or exc}", 1) from None
 
-    A failed MOC write puts the note back as it was (removed, or its old text under --force).
-    """
-    moc_text, key = placement.moc_text, placement.key
-    if f"[[{key}|" not in moc_text and f"[[{key}]]" not in moc_text:
-        entry = moc_entry(key, title, summary or "待补充一句话描述")
-        moc_text = insert_moc_entry(moc_text, placement.section, entry)
-    note_file, moc_file = placement.note_file, placement.moc_file
-    previous = note_file.read_bytes() if note_file.exists() else None  # kept for --force
+
+def write_note_and_moc(
+    placement: Placement,
+    text: str,
+    title: str,
+    summary: str,
+    *,
+    force: bool = False,
+    attachments: dict[Path, bytes] | None = None,
+) -> None:
+    """Write the note, (when it is not listed yet) its MOC entry and its ``attachments``
+    (new files only): all or nothing.
+
+    Under the vault's write lock the MOC is read again, so that additions made meanwhile by
+    another `rlref new`/`import` are kept; a crash at any point is finished or undone at the
+    next write (``rlref.vault.writes``)."""
+    root, note_file, moc_file = placement.root, placement.note_file, placement.moc_file
     try:
-        write_atomic(note_file, text)
+        with vault_lock(root):
+            for done in recover(root):
+                typer.echo(f"  {done}")
+            moc_text = _read_moc(moc_file)
+            section = find_section(moc_sections(moc_text), placement.section.title)
+            if section is None:  # created by this addition (--new-section)
+                moc_text = add_moc_section(moc_text, placement.section.title,
+                                           before=RELATED_SECTION)
+                section = find_section(moc_sections(moc_text), placement.section.title)
+                assert section is not None
+            if note_file.exists() and not force:
+                raise fail(f"{note_file} exists; not overwriting it (use --force)", 1)
+            key = placement.key
+            if f"[[{key}|" not in moc_text and f"[[{key}]]" not in moc_text:
+                entry = moc_entry(key, title, summary or "待补充一句话描述")
+                moc_text = insert_moc_entry(moc_text, section, entry)
+            files = {note_file: text.encode("utf-8"), moc_file: moc_text.encode("utf-8")}
+            for target, data in (attachments or {}).items():
+                if target.exists() and target.read_bytes() != data:
+                    raise fail(f"{target} appeared meanwhile with other contents; run again", 1)
+                if not target.exists():
+                    files[target] = data
+            commit_files(root, files)
     except OSError as exc:
-        raise fail(f"could not write {note_file}: {exc}", 1) from None
-    try:
-        write_atomic(moc_file, moc_text)
-    except OSError as exc:
-        if previous is None:
-            note_file.unlink(missing_ok=True)
-        else:
-            write_atomic(note_file, previous.decode("utf-8"))
-        raise fail(f"could not write {moc_file}: {exc}; {note_file} left as it was", 1) from None
+        raise fail(f"could not write {note_file} and {moc_file}: {exc}; nothing changed", 1) \
+            from None

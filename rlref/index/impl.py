@@ -82,9 +82,19 @@ def _dunder_all(tree: ast.Module) -> set[str]:
     return set()
 
 
+PROJECT_PACKAGE = "rlref"
+
+
 def locate_impl(ref: str) -> ImplLocation | str:
-    """The location of ``module:function``, or an error message."""
+    """The location of ``module:function``, or an error message.
+
+    Only the project's own package is named by notes: anything else (``os:system``) is an
+    error, never looked up."""
     module, _, name = ref.partition(":")
+    if module != PROJECT_PACKAGE and not module.startswith(PROJECT_PACKAGE + "."):
+        return f"impl '{ref}': only functions of the {PROJECT_PACKAGE} package can be named"
+    if not all(part.isidentifier() for part in module.split(".")) or not name.isidentifier():
+        return f"impl '{ref}': not of the form 'package.module:function'"
     file = _module_file(module)
     if file is None:
         return f"impl '{ref}': module '{module}' not found"

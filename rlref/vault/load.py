@@ -12,9 +12,11 @@ from ftfy import fix_text
 from ftfy.badness import is_bad
 
 from rlref.diagnostics import Diagnostic, diagnose
+from rlref.vault.boundary import max_file_bytes, refusal
 from rlref.vault.model import Note
 from rlref.vault.parse import parse_note
 
+ATTACHMENT_BYTES = 50 * 1024 * 1024  # pictures and PDFs may be larger than notes
 SKIPPED_DIRS = {".obsidian", ".git", ".trash", "node_modules", "__pycache__"}
 
 
@@ -30,8 +32,11 @@ class Vault:
 
 
 def vault_path(root: Path, file: Path) -> str:
-    """The vault-relative POSIX path of ``file``, NFC-normalised (macOS writes NFD)."""
-    return unicodedata.normalize("NFC", file.relative_to(root).as_posix())
+    """The vault-relative POSIX path of ``file``, NFC-normalised (macOS writes NFD); a name
+    that is not UTF-8 is shown with its bytes escaped."""
+    relative = file.relative_to(root).as_posix()
+    relative = os.fsencode(relative).decode("utf-8", errors="backslashreplace")
+    return unicodedata.normalize("NFC", relative)
 
 
 def decode_note(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
@@ -87,24 +92,32 @@ def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(files):
+            if name.startswith("."):  # rlref's lock and journal, editors' swap files
+                continue
             (notes if name.endswith(".md") else others).append(Path(directory) / name)
     return notes, others
 
 
 def load_vault(root: Path, keep_tokens: bool = False) -> Vault:
-    """Read and parse every ``*.md`` below ``root`` (``keep_tokens``: see ``parse_note``)."""
+    """Read and parse every ``*.md`` below ``root`` (``keep_tokens``: see ``parse_note``).
+
+    Files outside the vault boundary (``rlref.vault.boundary``) are reported, never read."""
     root = Path(root)
+    resolved_root = root.resolve()
     note_files, other_files = walk_vault(root)
     notes: dict[str, Note] = {}
     diagnostics: list[Diagnostic] = []
     for file in note_files:
+        reason = refusal(resolved_root, file)
+        if reason is not None:
+            diagnostics.append(diagnose("unreadable", vault_path(root, file), 1, reason))
+            continue
         try:
             note = read_note(root, file, keep_tokens)
         except OSError as exc:  # a broken symlink, a file without read permission
             reason = exc.strerror or str(exc)
-            diagnostics.append(
-                Diagnostic(vault_path(root, file), 1, "error", f"cannot read: {reason}")
-            )
+            message = f"cannot read: {reason}"
+            diagnostics.append(diagnose("unreadable", vault_path(root, file), 1, message))
             continue
         if note.key in notes:
             # Two files whose names differ only in Unicode normal form collide here.
@@ -113,5 +126,12 @@ def load_vault(root: Path, keep_tokens: bool = False) -> Vault:
             )
             continue
         notes[note.key] = note
-    attachments = {vault_path(root, f) for f in other_files}
+    attachments = set()
+    for file in other_files:
+        # Attachments are published byte for byte: the same boundary, a larger size limit.
+        reason = refusal(resolved_root, file, limit=max(max_file_bytes(), ATTACHMENT_BYTES))
+        if reason is None:
+            attachments.add(vault_path(root, file))
+        else:
+            diagnostics.append(diagnose("unreadable", vault_path(root, file), 1, reason))
     return Vault(root, notes, attachments, diagnostics)

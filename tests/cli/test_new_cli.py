@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_the_old_note_whole(vault: Path, monkeypatch) -> N
     def broken_replace(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("rlref.cli.common.os.replace", broken_replace)
+    monkeypatch.setattr("rlref.vault.writes.os.replace", broken_replace)
     result = new(vault, "PPO 原理", "--section", "PPO", "--force")
     assert result.exit_code == 1
     assert "could not write" in result.output and "disk full" in result.output
@@ -134,7 +134,7 @@ def test_a_failed_moc_write_takes_the_note_back(vault: Path, monkeypatch, force:
             raise OSError("read-only MOC")
         real_replace(src, dst)
 
-    monkeypatch.setattr("rlref.cli.common.os.replace", replace_but_not_the_moc)
+    monkeypatch.setattr("rlref.vault.writes.os.replace", replace_but_not_the_moc)
     args = [title, "--section", "PPO", "--path", f"AI/RL/{title}"] + (["--force"] if force else [])
     result = new(vault, *args)
     assert result.exit_code == 1 and "read-only MOC" in result.output
