@@ -33,9 +33,20 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = match.group(1)
-        token.meta = {"embed": embed, "offset": src.count("\n", 0, pos)}
+        token.meta = {"embed": embed, "offset": _lines_before(state, pos)}
     state.pos = match.end()
     return True
+
+
+def _lines_before(state: StateInline, pos: int) -> int:
+    """Newlines in ``state.src`` before ``pos``, counted on from the previous link: a note of
+    n links in one paragraph costs O(size), not O(n × size)."""
+    last_src, last_pos, count = state.env.get("_rlref_lines", (None, 0, 0))
+    if last_src is not state.src or pos < last_pos:
+        last_pos, count = 0, 0
+    count += state.src.count("\n", last_pos, pos)
+    state.env["_rlref_lines"] = (state.src, pos, count)
+    return count
 
 
 _INLINE_STARTS = ("[", "$", "<")
