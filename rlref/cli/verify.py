@@ -46,10 +46,15 @@ def verify(
 
     import rlref.formulas.numeric  # noqa: F401
     from rlref.formulas import check_formula, tagged_formulas
+    from rlref.formulas.registry import load_checks
     from rlref.formulas.report import write_report
     from rlref.vault import load_vault
 
     loaded = load_vault(require_vault(vault))
+    try:
+        checks = load_checks(vault)
+    except Exception as error:  # a checks file that does not import: say which, no traceback
+        raise fail(f"cannot load the checks of {vault}: {type(error).__name__}: {error}") from None
     wanted = [unicodedata.normalize("NFC", n) for n in notes or []]
     selected = _select(loaded.notes, wanted, vault)
     console = Console()
@@ -61,7 +66,7 @@ def verify(
     colours = {"pass": "green", "fail": "bold red", "unchecked": "yellow"}
     with console.status("checking formulas…"):
         for note, formula in tagged_formulas(selected):
-            result = check_formula(note, formula)
+            result = check_formula(note, formula, checks)
             results.append(result)
             table.add_row(note.key, formula.id,
                           f"[{colours[result.status]}]{result.status}[/]",

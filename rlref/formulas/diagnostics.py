@@ -30,6 +30,7 @@ from rlref.formulas.binding import (
 )
 from rlref.formulas.expr import ExprError, Expression, Lambda, split_relation
 from rlref.formulas.latex import LatexError
+from rlref.formulas.legacy import declarations
 from rlref.formulas.normalise import normalise
 from rlref.formulas.vocabulary import build_vocabulary
 
@@ -82,7 +83,7 @@ def binding_problems(latex: str, raw: Any) -> list[str]:
     else:
         problems = _expression_problems(binding)
     try:
-        normalise(latex, build_vocabulary(binding))
+        normalise(latex, build_vocabulary(declarations(binding)))
     except (LatexError, ExprError) as error:
         problems.append(str(error))
     return problems

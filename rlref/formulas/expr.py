@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def operand(value: Any) -> Any:
+    """Objects that stand for an array (an axis) turn into it before arithmetic."""
+    as_array = getattr(value, "as_array", None)
+    return as_array() if callable(as_array) else value
+
+
 class ExprError(ValueError):
     """An expression that cannot be read or evaluated."""
 
@@ -64,12 +70,6 @@ _ALLOWED = (
     *_UNARY,
     *_COMPARE,
 )
-
-
-def operand(value: Any) -> Any:
-    """Objects that stand for an array (an axis) turn into it before arithmetic."""
-    as_array = getattr(value, "as_array", None)
-    return as_array() if callable(as_array) else value
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rlref.formulas.binding import Binding
-from rlref.formulas.expr import split_relation as split_binding_relation
+from rlref.formulas.api import Check
 from rlref.formulas.latex import GREEK, LatexError, split_relation, tokenize
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
@@ -66,11 +65,11 @@ def latex_mutants(latex: str, *, lhs_is_label: bool = False) -> Iterator[tuple[s
         yield name, mutant
 
 
-def checked_mutants(latex: str, binding: Binding) -> Iterator[tuple[str, str]]:
-    """The mutants of ``latex`` that change what ``binding``'s numeric check reads."""
-    left, _, right = split_binding_relation(binding.relation)
-    reads_lhs = "lhs" in left.names() | right.names()
-    return latex_mutants(latex, lhs_is_label=not reads_lhs)
+def checked_mutants(latex: str, check: Check) -> Iterator[tuple[str, str]]:
+    """The mutants of ``latex`` that change what ``check``'s numeric check reads."""
+    from rlref.formulas.legacy import coerce
+
+    return latex_mutants(latex, lhs_is_label=not coerce(check).reads_lhs)
 
 
 def _relation_and_right_side(latex: str) -> tuple[str | None, tuple[str, ...]] | None:

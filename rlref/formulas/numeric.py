@@ -1,22 +1,41 @@
 """The numeric check: the note's formula, evaluated on seeded random inputs, against the
-``rlref.algos`` function it is bound to (torch, float64), through the declared relation.
+function it is bound to (torch, float64), through the declared relation.
+
+A check (:class:`rlref.formulas.api.Check`) is Python: every expression is a callable of
+the scope view ``v`` (:class:`rlref.formulas.scope.View`), evaluated here at each site —
+sizes, inputs, symbols (values, functions, indexed bases, reductions' ``where`` and
+``weights``), the implementation's arguments, the relation and ``cover``.
 """
 
 from __future__ import annotations
 
-import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from rlref.formulas.binding import Binding, ReductionBinding
-from rlref.formulas.expr import ExprError, Expression, Lambda, operand, split_relation
+from rlref.formulas.api import RELATION_OPERATORS, Check, Fn, Indexed, Reduction
+from rlref.formulas.latex import canonical_spelling
 from rlref.formulas.parse import ParsedFormula, parse_formula
-from rlref.formulas.scope import BASE, Axis, generators, in_layout, logsigmoid, sigmoid
+from rlref.formulas.scope import (
+    BASE,
+    Axis,
+    BindingError,
+    View,
+    generators,
+    in_layout,
+    logsigmoid,
+    operand,
+    sigmoid,
+    to_numpy,
+    to_torch,
+)
+
+__all__ = ["BindingError", "CheckFailure", "NumericReport", "check_numeric", "to_numpy",
+           "to_torch"]
 
 
 class CheckFailure(AssertionError):
@@ -33,10 +52,6 @@ class CheckFailure(AssertionError):
         self.max_abs_error = max_abs_error
 
 
-class BindingError(ValueError):
-    """The binding cannot be evaluated as written (unknown name, wrong layout, …)."""
-
-
 @dataclass
 class NumericReport:
     seeds: list[int]
@@ -45,62 +60,56 @@ class NumericReport:
     parsed: ParsedFormula | None = field(default=None, repr=False)
 
 
-def resolve_impl(reference: str) -> Callable[..., Any]:
-    module_name, _, function_name = reference.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise BindingError(f"impl {reference}: cannot import {module_name} ({error})") from None
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        raise BindingError(f"impl {reference}: {module_name} has no function {function_name}")
-    return function
-
-
-def spec_functions(module_name: str | None) -> dict[str, Any]:
-    """The public callables a spec module offers to expressions."""
-    if module_name is None:
-        return {}
-    try:
-        module: ModuleType = importlib.import_module(module_name)
-    except ImportError as error:
-        raise BindingError(f"spec {module_name}: cannot import it ({error})") from None
-    names = getattr(module, "__all__", None) or [
-        name for name, value in vars(module).items()
-        if not name.startswith("_") and callable(value)
-        and getattr(value, "__module__", None) == module.__name__
-    ]
-    return {name: getattr(module, name) for name in names}
-
-
 # ---------------------------------------------------------------------------- inputs
-def build_scope(binding: Binding, seed: int,
-                extra: dict[str, Any]) -> tuple[dict[str, Any], list[Axis]]:
+def describe(function: Any) -> str:
+    """The source text of a check's callable, for messages (``lambda v: v.mask == 0``)."""
+    text = getattr(function, "__rlref_source__", None)
+    if text is not None:
+        return text
+    if not callable(function):
+        return repr(function)
+    try:
+        lines = inspect.getsource(function).strip().splitlines()
+    except (OSError, TypeError):
+        return getattr(function, "__name__", "a callable")
+    line = lines[0].strip().rstrip(",")
+    at = line.find("lambda")
+    return line[at:] if at >= 0 else line
+
+
+def evaluate(source: Any, view: View, where: str, *args: Any) -> Any:
+    """A constant, or a callable of the view (and ``args``), evaluated with the site in
+    the message of any error."""
+    if not callable(source):
+        return source
+    try:
+        return source(view, *args)
+    except (BindingError, CheckFailure):
+        raise
+    except Exception as error:  # numpy / indexing errors, reported with the site
+        raise BindingError(f"{where}: {type(error).__name__}: {error}") from None
+
+
+def build_scope(check: Check, seed: int) -> tuple[dict[str, Any], View, list[Axis]]:
     """Sizes, axes and inputs of one seed, in declaration order."""
-    scope: dict[str, Any] = {**BASE, **extra, **generators(np.random.default_rng(seed))}
-    for name, size in binding.dims.items():
-        scope[name] = _size(name, size, scope)
+    scope: dict[str, Any] = {**BASE, **generators(np.random.default_rng(seed))}
+    view = View(scope)
+    for name, size in check.dims.items():
+        scope[name] = _size(name, size, view)
     axes: list[Axis] = []
-    for position, (name, size) in enumerate(binding.axes.items()):
-        axes.append(Axis(name, _size(name, size, scope), position, len(binding.axes)))
+    for position, (name, size) in enumerate(check.axes.items()):
+        axes.append(Axis(name, _size(name, size, view), position, len(check.axes)))
         scope[name] = axes[-1]
-    for name, source in binding.inputs.items():
-        scope[name] = _evaluate(source, scope, f"inputs.{name}")
-    return scope, axes
+    for name, source in check.inputs.items():
+        scope[name] = evaluate(source, view, f"inputs.{name}")
+    return scope, view, axes
 
 
-def _size(name: str, size: int | str, scope: dict[str, Any]) -> int:
-    value = _evaluate(size, scope, f"size of {name}")
+def _size(name: str, size: Any, view: View) -> int:
+    value = evaluate(size, view, f"size of {name}")
     if not isinstance(value, int | np.integer) or value < 2:
         raise BindingError(f"size of {name} must be an integer ≥ 2, got {value!r}")
     return int(value)
-
-
-def _evaluate(source: str | int | float | bool, scope: dict[str, Any], where: str) -> Any:
-    try:
-        return Expression.parse(source).evaluate(scope)
-    except ExprError as error:
-        raise BindingError(f"{where}: {error}") from None
 
 
 # ---------------------------------------------------------------------------- the formula
@@ -116,18 +125,18 @@ def _laid_out(value: Any, axes: list[Axis], what: str) -> Any:
     return value
 
 
-def _reduction(binding: ReductionBinding, scope: dict[str, Any], axes: list[Axis],
+def _reduction(reduction: Reduction, view: View, axes: list[Axis],
                key: str) -> Callable[[Any], Any]:
     by_name = {a.name: a for a in axes}
-    missing = [name for name in binding.axes if name not in by_name]
+    missing = [name for name in reduction.axes if name not in by_name]
     if missing:
         raise BindingError(f"{key}: reduces over {', '.join(missing)}, which is not an axis")
-    weight = binding.where or binding.weights
+    weight = reduction.where if reduction.where is not None else reduction.weights
     weights = None if weight is None else _laid_out(
-        _evaluate(weight, scope, f"{key}: where/weights"), axes, f"{key}: where/weights")
-    over = tuple(by_name[name] for name in binding.axes)
-    return partial(_reduce, operation=binding.operation, axes=axes, over=over,
-                   weights=weights, key=key, ddof=binding.ddof)
+        evaluate(weight, view, f"{key}: where/weights"), axes, f"{key}: where/weights")
+    over = tuple(by_name[name] for name in reduction.axes)
+    return partial(_reduce, operation=reduction.operation, axes=axes, over=over,
+                   weights=weights, key=key, ddof=reduction.ddof)
 
 
 def _set_size(bounds: tuple[Any, ...], over: tuple[Axis, ...], key: str) -> None:
@@ -150,7 +159,8 @@ def _reduce(x: Any, *bounds: Any, operation: str, axes: list[Axis], over: tuple[
     if values.ndim == 0:
         values = values.reshape((1,) * len(axes))
     shape: tuple[int, ...] = tuple(
-        a.size if a in over else n for a, n in zip(axes, values.shape, strict=True)
+        a.size if any(a is o for o in over) else n
+        for a, n in zip(axes, values.shape, strict=True)
     )  # a constant operand counts once per position: sum_i c = n c
     if weights is not None:
         shape = np.broadcast_shapes(shape, np.shape(weights))
@@ -179,13 +189,13 @@ def _reduce(x: Any, *bounds: Any, operation: str, axes: list[Axis], over: tuple[
     return getattr(np, operation)(masked, axis=positions[0], keepdims=True)
 
 
-def _checked(function: Callable[..., Any], axes: list[Axis], what: str) -> Callable[..., Any]:
+def _bound(body: Callable[..., Any], arity: int, view: View, axes: list[Axis],
+           what: str) -> Callable[..., Any]:
+    """A function or indexed base of the formula: ``body(v, *args)``, laid out."""
     def call(*args: Any) -> Any:
-        try:
-            result = function(*args)
-        except ExprError as error:
-            raise BindingError(f"{what}: {error}") from None
-        return _laid_out(result, axes, what)
+        if len(args) != arity:
+            raise BindingError(f"{what} takes {arity} arguments, got {len(args)}")
+        return _laid_out(evaluate(body, view, what, *args), axes, what)
 
     return call
 
@@ -204,23 +214,34 @@ NUMERIC_BUILTINS: dict[str, Callable[..., Any]] = {
 }
 
 
-def formula_function(parsed: ParsedFormula, scope: dict[str, Any], axes: list[Axis],
+def symbol_table(check: Check) -> dict[str, Any]:
+    """Canonical spelling → the check's symbol (the parse knows spellings canonically)."""
+    return {canonical_spelling(spelling): symbol for spelling, symbol in check.symbols.items()}
+
+
+def formula_function(parsed: ParsedFormula, check: Check, view: View, axes: list[Axis],
                      side: str = "rhs") -> Callable[[], Any]:
     """One side of the formula as a numpy function of this seed's inputs."""
     import sympy as sp
 
+    symbols = symbol_table(check)
+    scope = object.__getattribute__(view, "_scope")
     functions: dict[str, Any] = dict(NUMERIC_BUILTINS)
     values: dict[str, Any] = {}
     for key, entry in parsed.entries.items():
         if entry.kind == "builtin":
             continue
-        if entry.kind in ("value", "index"):
-            values[entry.name] = _laid_out(_evaluate(entry.source, scope, key), axes, key)
+        symbol = symbols.get(key)
+        if entry.kind == "index":  # a declared index letter, or an axis letter itself
+            values[entry.name] = _laid_out(scope[entry.source], axes, key)
+        elif entry.kind == "value":
+            values[entry.name] = _laid_out(evaluate(symbol, view, key), axes, key)
         elif entry.kind == "reduction":
-            functions[entry.name] = _reduction(entry.source, scope, axes, key)
+            assert isinstance(symbol, Reduction)
+            functions[entry.name] = _reduction(symbol, view, axes, key)
         else:
-            function = Lambda.parse(entry.source).bind(scope)
-            functions[entry.name] = _checked(function, axes, key)
+            assert isinstance(symbol, Fn | Indexed) and symbol.body is not None
+            functions[entry.name] = _bound(symbol.body, len(symbol.params), view, axes, key)
     expr = parsed.rhs if side == "rhs" else parsed.lhs
     arguments = sorted(expr.free_symbols, key=lambda s: s.name)
     compiled = sp.lambdify(arguments, expr, modules=[functions, "numpy"])
@@ -228,58 +249,16 @@ def formula_function(parsed: ParsedFormula, scope: dict[str, Any], axes: list[Ax
 
 
 # ---------------------------------------------------------------------------- the code
-def to_torch(value: Any) -> Any:
+def call_impl(impl: Callable[..., Any], check: Check, view: View, seed: int) -> Any:
     import torch
 
-    value = operand(value)
-    if isinstance(value, np.ndarray):
-        array = np.squeeze(value)
-        if array.ndim == 0:
-            return array.item()
-        return torch.from_numpy(np.ascontiguousarray(array))
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple | list):
-        return type(value)(to_torch(v) for v in value)
-    return value
-
-
-class _NumpyView:
-    """Attribute reads of a result object (a dataclass of tensors) come back as numpy."""
-
-    def __init__(self, wrapped: Any) -> None:
-        self._wrapped = wrapped
-
-    def __getattr__(self, name: str) -> Any:
-        return to_numpy(getattr(self._wrapped, name))
-
-
-def to_numpy(value: Any) -> Any:
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return type(value)(*(to_numpy(v) for v in value))
-    if isinstance(value, tuple | list):
-        return type(value)(to_numpy(v) for v in value)
-    if isinstance(value, dict):
-        return {k: to_numpy(v) for k, v in value.items()}
-    if isinstance(value, int | float | bool | np.ndarray | np.generic | str) or value is None:
-        return value
-    return _NumpyView(value)
-
-
-def call_impl(impl: Callable[..., Any], binding: Binding, scope: dict[str, Any], seed: int) -> Any:
-    import torch
-
-    if isinstance(binding.args, list):
-        args = [to_torch(_evaluate(a, scope, f"args[{k}]")) for k, a in enumerate(binding.args)]
-        kwargs: dict[str, Any] = {}
+    if isinstance(check.args, dict) or hasattr(check.args, "items"):
+        args: list[Any] = []
+        kwargs = {name: to_torch(evaluate(a, view, f"args.{name}"))
+                  for name, a in check.args.items()}  # type: ignore[union-attr]
     else:
-        args = []
-        kwargs = {name: to_torch(_evaluate(a, scope, f"args.{name}"))
-                  for name, a in binding.args.items()}
+        args = [to_torch(evaluate(a, view, f"args[{k}]")) for k, a in enumerate(check.args)]
+        kwargs = {}
     torch.manual_seed(seed)
     with torch.no_grad():
         return to_numpy(impl(*args, **kwargs))
@@ -291,12 +270,11 @@ _LATEX_TO_OPERATOR = {r"\le": "<=", r"\leq": "<=", r"\ge": ">=", r"\geq": ">=", 
 _MIRROR = {"<=": ">=", ">=": "<=", "<": ">", ">": "<"}
 
 
-def compare(left: Any, operator: str, right: Any, binding: Binding,
-            seed: int) -> tuple[float, float]:
-    """Raise CheckFailure unless ``left OP right`` holds at the binding's tolerance;
+def compare(left: Any, operator: str, right: Any, check: Check, seed: int,
+            relation: str = "relation") -> tuple[float, float]:
+    """Raise CheckFailure unless ``left OP right`` holds at the check's tolerance;
     → (max abs error, max rel error) of the equality or of the violations."""
     a, b = np.squeeze(np.asarray(operand(left))), np.squeeze(np.asarray(operand(right)))
-    relation = binding.relation
     if a.shape != b.shape and not (operator != "==" and (a.ndim == 0 or b.ndim == 0)):
         raise CheckFailure(f"seed {seed}: {relation}: shapes differ, {a.shape} vs {b.shape}", seed)
     if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
@@ -305,7 +283,7 @@ def compare(left: Any, operator: str, right: Any, binding: Binding,
         raise CheckFailure(f"seed {seed}: {relation}: non-finite values", seed)
     a, b = np.broadcast_arrays(a.astype(np.float64), b.astype(np.float64))
     scale = np.maximum(np.abs(a), np.abs(b))
-    slack = 0.0 if binding.exact else binding.atol + binding.rtol * scale
+    slack = 0.0 if check.exact else check.atol + check.rtol * scale
     if operator == "==":
         diff = np.abs(a - b)
     elif operator in ("<=", "<"):
@@ -327,68 +305,77 @@ def compare(left: Any, operator: str, right: Any, binding: Binding,
     return max_abs, max_rel
 
 
-def _check_direction(parsed: ParsedFormula, left: Expression, operator: str,
-                     right: Expression) -> None:
-    r"""An inequality in the note must be checked as written: ``lhs <= formula`` for ``\le``."""
+def _check_direction(parsed: ParsedFormula, scope: dict[str, Any], left: Any, operator: str,
+                     right: Any) -> None:
+    r"""An inequality in the note must be checked as written: ``(v.lhs, "<=", v.formula)``
+    for ``\le`` (or its mirror ``(v.formula, ">=", v.lhs)``)."""
     if parsed.relation not in _LATEX_TO_OPERATOR and operator == "==":
         return
     expected = _LATEX_TO_OPERATOR.get(parsed.relation or "")
-    sides = (left.source, right.source)
+    lhs, formula = scope.get("lhs", _ABSENT), scope["formula"]
     if expected is None or not (
-        (sides == ("lhs", "formula") and operator == expected)
-        or (sides == ("formula", "lhs") and operator == _MIRROR[expected])
+        (left is lhs and right is formula and operator == expected)
+        or (left is formula and right is lhs and operator == _MIRROR[expected])
     ):
         raise BindingError(f"the note states '{parsed.relation or '='}': check it as "
                            f"'lhs {expected or '=='} formula'")
 
 
+_ABSENT = object()
+
+
 @dataclass
-class _Check:
+class _Run:
     """One formula's check, ready to run seed by seed."""
 
     parsed: ParsedFormula
-    binding: Binding
+    check: Check
     impl: Callable[..., Any] | None
-    spec: dict[str, Any]
-    left: Expression
-    operator: str
-    right: Expression
+    relation_text: str
 
     def run(self, seed: int) -> tuple[float, float]:
-        binding = self.binding
-        scope, axes = build_scope(binding, seed, self.spec)
+        check = self.check
+        scope, view, axes = build_scope(check, seed)
         if self.impl is not None:  # first, so that a recursive formula can read the code's output
-            scope["out"] = call_impl(self.impl, binding, scope, seed)
-        scope["formula"] = formula_function(self.parsed, scope, axes)()
-        if "lhs" in self.left.names() | self.right.names():
-            scope["lhs"] = formula_function(self.parsed, scope, axes, side="lhs")()
-        got = _evaluate(self.left.source, scope, "relation")
-        want = _evaluate(self.right.source, scope, "relation")
-        errors = compare(got, self.operator, want, binding, seed)
-        for case in binding.cover:
-            if not np.any(_evaluate(case, scope, "cover")):
-                raise CheckFailure(f"seed {seed}: cover {case!r} is never true: the inputs do "
-                                   "not exercise this case, so a pass would be vacuous", seed)
+            scope["out"] = call_impl(self.impl, check, view, seed)
+        scope["formula"] = formula_function(self.parsed, check, view, axes)()
+        if check.reads_lhs:
+            scope["lhs"] = formula_function(self.parsed, check, view, axes, side="lhs")()
+        relation = evaluate(check.relation, view, "relation")
+        if not (isinstance(relation, tuple) and len(relation) == 3
+                and relation[1] in RELATION_OPERATORS):
+            raise BindingError("relation must return (left, op, right) with op one of "
+                               + ", ".join(RELATION_OPERATORS))
+        got, operator, want = relation
+        _check_direction(self.parsed, scope, got, operator, want)
+        errors = compare(got, operator, want, check, seed, self.relation_text)
+        for k, case in enumerate(check.cover):
+            if not np.any(operand(evaluate(case, view, f"cover[{k}]"))):
+                raise CheckFailure(f"seed {seed}: cover {describe(case)!r} is never true: the "
+                                   "inputs do not exercise this case, so a pass would be "
+                                   "vacuous", seed)
+        if self.impl is not None and "out" not in object.__getattribute__(view, "_read"):
+            raise BindingError("impl is given but nothing reads its result v.out")
         return errors
 
 
-def check_numeric(latex: str, binding: Binding, *, impl: Callable[..., Any] | None = None,
+def check_numeric(latex: str, check: Check, *, impl: Callable[..., Any] | None = None,
                   seeds: list[int] | None = None) -> NumericReport:
-    """Check one formula; raises LatexError/ExprError/BindingError/CheckFailure.
+    """Check one formula; raises LatexError/BindingError/CheckFailure.
 
     ``impl`` replaces the bound implementation (the self-test passes mutated code)."""
-    parsed = parse_formula(latex, binding)
-    left, operator, right = split_relation(binding.relation)
-    _check_direction(parsed, left, operator, right)
-    if "lhs" in left.names() | right.names() and parsed.lhs is None:
+    from rlref.formulas.legacy import coerce
+
+    check = coerce(check)
+    parsed = parse_formula(latex, check)
+    if check.reads_lhs and parsed.lhs is None:
         raise BindingError("the relation reads 'lhs' but the left side is absent or not declared")
-    if binding.impl is not None and impl is None:
-        impl = resolve_impl(binding.impl)
-    check = _Check(parsed, binding, impl, spec_functions(binding.spec), left, operator, right)
-    report = NumericReport(seeds or list(range(binding.seeds)), parsed=parsed)
+    runner = _Run(parsed, check, impl if impl is not None else check.impl,
+                  describe(check.relation))
+    report = NumericReport(seeds or list(range(check.seeds)), parsed=parsed)
     for seed in report.seeds:
         with np.errstate(all="ignore"):  # a non-finite value fails the comparison instead
-            max_abs, max_rel = check.run(seed)
+            max_abs, max_rel = runner.run(seed)
         report.max_abs_error = max(report.max_abs_error, max_abs)
         report.max_rel_error = max(report.max_rel_error, max_rel)
     return report

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import pickle
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import sympy as sp
 
-from rlref.formulas.binding import Binding, Unchecked, binding_fingerprint
+from rlref.formulas.api import Check, Symbols
 from rlref.formulas.latex import LatexError, canonical_spelling
 from rlref.formulas.normalise import (
     ATOM_PREFIX,
@@ -28,7 +29,7 @@ from rlref.formulas.normalise import (
     atom_name,
     normalise,
 )
-from rlref.formulas.vocabulary import Entry, build_vocabulary
+from rlref.formulas.vocabulary import Entry, build_vocabulary, vocabulary_shape
 
 CACHE_ENV = "RLREF_FORMULA_CACHE"  # a directory, or "off"
 DEFAULT_CACHE = Path("build") / ".formula-cache"
@@ -182,7 +183,7 @@ def _parse_text(text: str) -> sp.Basic:
         raise LatexError(f"sympy cannot parse the normalised formula {text!r}: {first}") from None
 
 
-def _parse_uncached(latex: str, binding: Binding | Unchecked) -> ParsedFormula:
+def _parse_uncached(latex: str, binding: Check | Symbols) -> ParsedFormula:
     vocabulary = build_vocabulary(binding)
     normalised: Normalised = normalise(latex, vocabulary)
     rhs = _build(normalised.rhs, normalised.values)
@@ -213,17 +214,13 @@ def _entries(normalised: Normalised) -> dict[str, Entry]:
 _memory: dict[str, ParsedFormula] = {}
 
 
-def cache_key(latex: str, binding: Binding | Unchecked) -> str:
-    # Only what the parse depends on: the LaTeX, the symbols and which names are axes.
-    text = binding_fingerprint(
-        {
-            "latex": latex,
-            "symbols": {k: _plain(v) for k, v in binding.symbols.items()},
-            "axes": sorted(binding.axes),
-            "code": _code_version(),
-            "sympy": sp.__version__,
-        }
-    )
+def cache_key(latex: str, binding: Check | Symbols) -> str:
+    from rlref.formulas.legacy import coerce
+
+    binding = coerce(binding)
+    # Only what the parse depends on: the LaTeX, the symbols' kinds and which names are axes.
+    text = json.dumps({"latex": latex, **vocabulary_shape(binding), "code": _code_version(),
+                       "sympy": sp.__version__}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -231,16 +228,13 @@ def cache_key(latex: str, binding: Binding | Unchecked) -> str:
 def _code_version() -> str:
     """A hash of the modules that decide what a parse produces: editing them invalidates
     the disk cache without anyone remembering to bump a version."""
-    from rlref.formulas import latex, normalise, notation, vocabulary
+    from rlref.formulas import api, latex, normalise, notation, vocabulary
 
     digest = hashlib.sha256()
-    for module in (latex, normalise, notation, vocabulary, __import__(__name__, fromlist=["_"])):
+    for module in (api, latex, normalise, notation, vocabulary,
+                   __import__(__name__, fromlist=["_"])):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
 
 
 def _cache_dir() -> Path | None:
@@ -250,9 +244,11 @@ def _cache_dir() -> Path | None:
     return Path(setting) if setting else DEFAULT_CACHE
 
 
-def parse_formula(latex: str, binding: Binding | Unchecked) -> ParsedFormula:
-    """Parse one formula with its binding's vocabulary. Raises LatexError (or ExprError for
-    an unreadable function declaration)."""
+def parse_formula(latex: str, binding: Check | Symbols) -> ParsedFormula:
+    """Parse one formula with its check's vocabulary. Raises LatexError."""
+    from rlref.formulas.legacy import coerce
+
+    binding = coerce(binding)
     key = cache_key(latex, binding)
     if key in _memory:
         return _memory[key]

@@ -1,7 +1,8 @@
 """Run the checks of tagged formulas and record one result per formula.
 
-A formula passes when its numeric check passes, is *unchecked* when its binding says
-``check: none`` with a reason, and fails otherwise — a missing binding included. Bad input
+A formula passes when its numeric check (a function registered in the vault's checks
+folder, :mod:`rlref.formulas.registry`) passes, is *unchecked* when the note says
+``check: none`` with a reason, and fails otherwise — a missing check included. Bad input
 never raises from here: every problem becomes a failed result with a message.
 """
 
@@ -17,6 +18,9 @@ from typing import Any, Literal
 
 from rlref.formulas.binding import Unchecked, read_binding
 from rlref.formulas.diagnostics import FormulaLike, NoteLike, binding_problems, raw_bindings
+from rlref.formulas.registry import Loaded
+
+Checks = dict[tuple[str, str], Loaded]
 
 Status = Literal["pass", "fail", "unchecked"]
 
@@ -57,14 +61,16 @@ def tagged_formulas(notes: Iterable[NoteLike]) -> Iterator[tuple[NoteLike, Formu
             yield note, formula
 
 
-def check_formula(note: NoteLike, formula: FormulaLike) -> FormulaResult:
-    """Check one tagged formula of a note against its binding."""
+def check_formula(note: NoteLike, formula: FormulaLike,
+                  checks: Checks | None = None) -> FormulaResult:
+    """Check one tagged formula of a note against its registered check (``checks``, from
+    :func:`rlref.formulas.registry.load_checks`)."""
     started = time.perf_counter()
     result = FormulaResult(note.path, formula.id, formula.line, "fail",
                            checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            latex_sha256=latex_hash(formula.latex))
     try:
-        _run(note, formula, result)
+        _run(note, formula, result, checks or {})
     except Exception as error:  # an impl that raises, a numpy error: a failure, not a crash
         result.status = "fail"
         result.message = f"{type(error).__name__}: {error}"
@@ -76,12 +82,35 @@ def check_formula(note: NoteLike, formula: FormulaLike) -> FormulaResult:
     return result
 
 
-def _run(note: NoteLike, formula: FormulaLike, result: FormulaResult) -> None:
+def impl_reference(function: Any) -> str | None:
+    """``module:function`` of an implementation, for ``verify.json``."""
+    if function is None:
+        return None
+    return f"{getattr(function, '__module__', '?')}:{getattr(function, '__qualname__', '?')}"
+
+
+def _run(note: NoteLike, formula: FormulaLike, result: FormulaResult, checks: Checks) -> None:
+    registered = checks.get((note.path.removesuffix(".md"), formula.id))
     bindings = raw_bindings(note)
     raw = bindings.get(formula.id) if isinstance(bindings, dict) else None
+    if registered is not None and registered.kind == "check":
+        if isinstance(raw, dict) and raw.get("check") == "none":
+            result.message = (f"the note says check: none but {registered.where} registers a "
+                              "check: keep one")
+            return
+        from rlref.formulas.api import Check
+
+        check = registered.function()
+        if not isinstance(check, Check):
+            result.message = f"{registered.where}: the check returns {type(check).__name__}, " \
+                             "not a Check"
+            return
+        _numeric(formula, check, result)
+        return
     if raw is None:
-        result.message = ("no binding: add it under formulas: in the frontmatter, or give "
-                          "check: none with a reason")
+        result.message = ("no check: register one in the vault's checks folder "
+                          "(@formula_check), or give check: none with a reason under formulas: "
+                          "in the frontmatter")
         return
     problems = binding_problems(formula.latex, raw)
     if problems:
@@ -91,19 +120,25 @@ def _run(note: NoteLike, formula: FormulaLike, result: FormulaResult) -> None:
     if isinstance(binding, Unchecked):
         result.status, result.reason = "unchecked", binding.reason
         return
+    from rlref.formulas.legacy import to_check
+
+    _numeric(formula, to_check(binding), result)  # type: ignore[arg-type]
+
+
+def _numeric(formula: FormulaLike, check: Any, result: FormulaResult) -> None:
     # heavy imports (sympy, torch) only once a numeric check actually runs
     from rlref.formulas.numeric import check_numeric
 
-    result.impl = binding.impl
-    report = check_numeric(formula.latex, binding)
+    result.impl = impl_reference(check.impl)
+    report = check_numeric(formula.latex, check)
     result.status = "pass"
     result.seeds = report.seeds
     result.max_abs_error = report.max_abs_error
     result.max_rel_error = report.max_rel_error
 
 
-def check_notes(notes: Iterable[NoteLike]) -> list[FormulaResult]:
-    return [check_formula(note, formula) for note, formula in tagged_formulas(notes)]
+def check_notes(notes: Iterable[NoteLike], checks: Checks | None = None) -> list[FormulaResult]:
+    return [check_formula(note, formula, checks) for note, formula in tagged_formulas(notes)]
 
 
 def vault_formulas(root: Path) -> list[tuple[Any, Any]]:

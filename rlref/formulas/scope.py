@@ -1,4 +1,4 @@
-"""What a binding's expressions can name: axes, sizes, seeded generators, numpy helpers.
+"""What a check's expressions can name: axes, sizes, seeded generators, numpy helpers.
 
 Arrays live in one *layout* per formula: the binding's ``axes`` in order, with size 1 on
 the axes an array does not vary along, so that they broadcast. An axis name evaluates to
@@ -14,17 +14,68 @@ from typing import Any
 
 import numpy as np
 
-from rlref.formulas.expr import ExprError, operand
+
+class BindingError(ValueError):
+    """A check that cannot be evaluated as written (unknown name, wrong layout, …)."""
 
 
-@dataclass(frozen=True)
-class Axis:
-    """One named axis of the layout; in arithmetic it is the positions along it."""
+ExprError = BindingError  # what the helpers raise on a bad argument
+
+
+def operand(value: Any) -> Any:
+    """Objects that stand for an array (an axis) turn into it before arithmetic."""
+    as_array = getattr(value, "as_array", None)
+    return as_array() if callable(as_array) else value
+
+
+class View:
+    """The scope view ``v`` a check's callables receive: ``v.P``, ``v.simplex(v.S, v.A)``.
+
+    It records the names read, so that a check whose ``impl`` result is never read fails."""
+
+    __slots__ = ("_read", "_scope")
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        object.__setattr__(self, "_scope", scope)
+        object.__setattr__(self, "_read", set())
+
+    def __getattr__(self, name: str) -> Any:
+        scope = object.__getattribute__(self, "_scope")
+        if name not in scope:
+            raise BindingError(f"unknown name {name!r}")
+        object.__getattribute__(self, "_read").add(name)
+        return scope[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise BindingError(f"v.{name}: the scope view is read-only")
+
+    def __getitem__(self, name: str) -> Any:
+        return self.__getattr__(name)
+
+
+@dataclass(frozen=True, eq=False)
+class Axis(np.lib.mixins.NDArrayOperatorsMixin):
+    """One named axis of the layout; in arithmetic and indexing it is the positions along
+    it (``v.t + 1``, ``v.P[v.s, v.a]``), and helpers that take an axis reduce along it."""
 
     name: str
     size: int
     position: int
     rank: int
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.as_array()
+        return array if dtype is None else array.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        inputs = tuple(operand(x) for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.as_array()[index]
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.size, self.position, self.rank))
 
     def shape(self) -> tuple[int, ...]:
         return tuple(self.size if k == self.position else 1 for k in range(self.rank))
@@ -224,19 +275,62 @@ def size(axis: Axis) -> int:
     return axis.size
 
 
-def algo(reference: str, *args: Any, **kwargs: Any) -> Any:
-    """Call another ``rlref.algos`` function (``"module:function"``) on numpy inputs and
-    return numpy: a quantity the formula takes as given, computed by code that has its own
-    check (e.g. δ_t from ``td_residual`` inside the GAE recursion)."""
+def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call another ``rlref.algos`` function on numpy inputs and return numpy: a quantity
+    the formula takes as given, computed by code that has its own check (e.g. δ_t from
+    ``td_residual`` inside the GAE recursion). ``v.call(td_residual, …)``."""
     import torch
 
-    from rlref.formulas.numeric import resolve_impl, to_numpy, to_torch
-
-    function = resolve_impl(reference)
     with torch.no_grad():
         result = function(*(to_torch(a) for a in args),
                           **{k: to_torch(v) for k, v in kwargs.items()})
     return to_numpy(result)
+
+
+# ---------------------------------------------------------------------------- numpy ↔ torch
+def to_torch(value: Any) -> Any:
+    """An argument for the code: arrays become float64/int64/bool tensors with their size-1
+    dimensions squeezed away, 0-d arrays Python numbers."""
+    import torch
+
+    value = operand(value)
+    if isinstance(value, np.ndarray):
+        array = np.squeeze(value)
+        if array.ndim == 0:
+            return array.item()
+        return torch.from_numpy(np.ascontiguousarray(array))
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple | list):
+        return type(value)(to_torch(v) for v in value)
+    return value
+
+
+class _NumpyView:
+    """Attribute reads of a result object (a dataclass of tensors) come back as numpy."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self._wrapped = wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        return to_numpy(getattr(self._wrapped, name))
+
+
+def to_numpy(value: Any) -> Any:
+    """The code's result as numpy (named tuples, lists and dicts of tensors too)."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(to_numpy(v) for v in value))
+    if isinstance(value, tuple | list):
+        return type(value)(to_numpy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_numpy(v) for k, v in value.items()}
+    if isinstance(value, int | float | bool | np.ndarray | np.generic | str) or value is None:
+        return value
+    return _NumpyView(value)
 
 
 def _array_function(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -271,7 +365,7 @@ BASE: dict[str, Any] = {
     "concatenate": lambda items, axis=-1: np.concatenate([operand(i) for i in items], axis=axis),
     "reshape": lambda x, *shape: np.reshape(operand(x), shape),
     "expand_dims": lambda x, axis: np.expand_dims(operand(x), axis),
-    "algo": algo,
+    "call": call,
     "inf": np.inf,
     "pi": np.pi,
 }

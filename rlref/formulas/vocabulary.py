@@ -1,7 +1,8 @@
 """A formula's vocabulary: what each declared LaTeX spelling *is* (pure Python).
 
-Built from a binding's ``symbols:``. The kind decides how the normaliser rewrites an
-occurrence; the name is the identifier of the sympy object that stands for it.
+Built from a check's ``symbols`` (:mod:`rlref.formulas.api`). The kind decides how the
+normaliser rewrites an occurrence; the name is the identifier of the sympy object that
+stands for it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rlref.formulas.binding import (
-    Binding,
-    BuiltinBinding,
-    FunctionBinding,
-    IndexedBinding,
-    ReductionBinding,
-)
-from rlref.formulas.expr import ExprError, Expression, parameters
+from rlref.formulas.api import Builtin, Check, Fn, Index, Indexed, Reduction, Symbols
 from rlref.formulas.latex import LatexError, canonical_spelling
 
 Kind = Literal["value", "index", "function", "indexed", "reduction", "builtin"]
@@ -65,7 +59,7 @@ class Entry:
     bar: bool = False  # ``|`` / ``\mid`` / ``\|`` separate this function's arguments
     builtin: str | None = None
     declared: bool = True  # False for the prelude and for axis letters
-    source: Any = None  # the binding: value expression, function text or ReductionBinding
+    source: Any = None  # plain data: the axis of an index, the Reduction (no callables)
 
     @property
     def applies(self) -> bool:
@@ -90,8 +84,8 @@ def sympy_name(key: str, taken: set[str]) -> str:
     return name
 
 
-def build_vocabulary(binding: Binding) -> dict[str, Entry]:
-    """Canonical spelling → entry, the prelude included. Raises LatexError or ExprError."""
+def build_vocabulary(binding: Check | Symbols) -> dict[str, Entry]:
+    """Canonical spelling → entry, the prelude included. Raises LatexError."""
     taken: set[str] = set()
     vocabulary: dict[str, Entry] = {}
     for key, builtin in PRELUDE.items():
@@ -99,6 +93,8 @@ def build_vocabulary(binding: Binding) -> dict[str, Entry]:
                                 declared=False)
     spellings: dict[str, str] = {}
     for spelling, symbol in binding.symbols.items():
+        if not str(spelling).strip():
+            raise LatexError("an empty LaTeX spelling")
         try:
             key = canonical_spelling(spelling)
         except LatexError as error:
@@ -106,7 +102,7 @@ def build_vocabulary(binding: Binding) -> dict[str, Entry]:
         if key in spellings:
             raise LatexError(f"{spelling!r} and {spellings[key]!r} are the same spelling")
         spellings[key] = spelling
-        vocabulary[key] = _entry(key, symbol, binding, taken)
+        vocabulary[key] = _entry(key, symbol, taken)
     for axis in binding.axes:  # an axis name is also the index letter running along it
         if axis not in vocabulary and len(axis) == 1 and axis.isalpha():
             vocabulary[axis] = Entry(axis, "index", sympy_name(axis, taken), declared=False,
@@ -114,28 +110,40 @@ def build_vocabulary(binding: Binding) -> dict[str, Entry]:
     return vocabulary
 
 
-def _entry(key: str, symbol: object, binding: Binding, taken: set[str]) -> Entry:
-    # only the parameter list matters here; a symbols-only binding (check: none) may omit
-    # the body: {fn: "y | x"}
-    if isinstance(symbol, FunctionBinding):
-        params, bar = parameters(symbol.fn)
-        return Entry(key, "function", sympy_name(key, taken), len(params), bar, source=symbol.fn)
-    if isinstance(symbol, IndexedBinding):
-        params, bar = parameters(symbol.indexed)
-        if bar:
-            raise ExprError(f"{key}: an indexed base takes its arguments from the subscript")
-        return Entry(key, "indexed", sympy_name(key, taken), len(params), source=symbol.indexed)
-    if isinstance(symbol, ReductionBinding):
+def _entry(key: str, symbol: object, taken: set[str]) -> Entry:
+    if isinstance(symbol, Fn):
+        return Entry(key, "function", sympy_name(key, taken), len(symbol.params), symbol.bar)
+    if isinstance(symbol, Indexed):
+        return Entry(key, "indexed", sympy_name(key, taken), len(symbol.params))
+    if isinstance(symbol, Reduction):
         name = sympy_name(f"{symbol.operation}_{'_'.join(symbol.axes)}", taken)
-        return Entry(key, "reduction", name, source=symbol)
-    if isinstance(symbol, BuiltinBinding):
-        arity = BUILTIN_ARITY[symbol.builtin]
-        return Entry(key, "builtin", symbol.builtin, arity, builtin=symbol.builtin)
-    if symbol is None:  # a symbols-only binding names a plain value with ~ (null)
-        return Entry(key, "value", sympy_name(key, taken))
-    value = Expression.parse(symbol)  # type: ignore[arg-type]
-    is_index = isinstance(symbol, str) and value.source in binding.axes
-    return Entry(key, "index" if is_index else "value", sympy_name(key, taken), source=symbol)
+        return Entry(key, "reduction", name, source=symbol.shape())
+    if isinstance(symbol, Builtin):
+        arity = BUILTIN_ARITY[symbol.name]
+        return Entry(key, "builtin", symbol.name, arity, builtin=symbol.name)
+    if isinstance(symbol, Index):
+        return Entry(key, "index", sympy_name(key, taken), source=symbol.axis)
+    return Entry(key, "value", sympy_name(key, taken))
+
+
+def vocabulary_shape(binding: Check | Symbols) -> dict[str, Any]:
+    """What a parse depends on, as plain data (a cache key): each spelling's kind and
+    parameters, and which names are axes — never the callables."""
+    def shape(symbol: object) -> Any:
+        if isinstance(symbol, Fn):
+            return ["fn", len(symbol.params), symbol.bar]
+        if isinstance(symbol, Indexed):
+            return ["indexed", len(symbol.params)]
+        if isinstance(symbol, Reduction):
+            return ["reduction", symbol.operation, list(symbol.axes), symbol.ddof]
+        if isinstance(symbol, Builtin):
+            return ["builtin", symbol.name]
+        if isinstance(symbol, Index):
+            return ["index", symbol.axis]
+        return "value"
+
+    return {"symbols": {str(k): shape(v) for k, v in binding.symbols.items()},
+            "axes": sorted(binding.axes)}
 
 
 # An undeclared word that papers use as a reduction: how to declare it.

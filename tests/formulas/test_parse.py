@@ -107,7 +107,7 @@ def test_axis_names_are_index_letters():
 
 
 def test_bad_function_text_is_reported():
-    with pytest.raises(ExprError):
+    with pytest.raises((ExprError, ValueError), match="parameters must be names"):
         parse("f(a)", {"f": {"fn": "1x -> 0"}, "a": "a"})
 
 

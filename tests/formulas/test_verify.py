@@ -107,7 +107,7 @@ def result_of(bindings: str):
 
 def test_results_of_unbound_unchecked_and_crashing_formulas():
     missing = result_of("  {}")
-    assert missing.status == "fail" and "no binding" in (missing.message or "")
+    assert missing.status == "fail" and "no check" in (missing.message or "")
     unchecked = result_of("  f: {check: none, reason: an assumption}")
     assert (unchecked.status, unchecked.reason) == ("unchecked", "an assumption")
     crashing = result_of("""  f:

@@ -7,6 +7,7 @@ a wrong sign or a missing factor in the note fails, and so does code whose loss 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,18 +15,23 @@ import numpy as np
 __all__ = ["loss_gradient"]
 
 
-def loss_gradient(reference: str, wrt: str, field: str | None = None, **kwargs: Any) -> np.ndarray:
-    """∂ ``reference(**kwargs)`` / ∂ ``kwargs[wrt]``, shaped like ``kwargs[wrt]`` (float64).
+def loss_gradient(function: Callable[..., Any], wrt: str, field: str | None = None,
+                  **kwargs: Any) -> np.ndarray:
+    """∂ ``function(**kwargs)`` / ∂ ``kwargs[wrt]``, shaped like ``kwargs[wrt]`` (float64).
 
-    ``reference`` is ``"module:function"``; ``field`` names the scalar to differentiate when the
-    function returns a named tuple (``"loss"``). Arguments arrive as numpy and are converted the
-    way the checker converts ``args``.
+    ``field`` names the scalar to differentiate when the function returns a named tuple
+    (``"loss"``). Arguments arrive as numpy and are converted the way the checker converts
+    ``args``.
     """
     import torch
 
-    from rlref.formulas.numeric import resolve_impl, to_torch
+    from rlref.formulas.scope import to_torch
 
-    function = resolve_impl(reference)
+    if isinstance(function, str):  # transitional: "module:function" from a YAML binding
+        from rlref.formulas.legacy import resolve_impl
+
+        function = resolve_impl(function)
+    reference = getattr(function, "__name__", "the function")
     arguments = {name: to_torch(value) for name, value in kwargs.items()}
     if wrt not in arguments:
         raise ValueError(f"loss_gradient: no argument named {wrt!r}")
