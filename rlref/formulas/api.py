@@ -172,6 +172,9 @@ def default_relation(v: Any) -> tuple[Any, str, Any]:
     return v.out, "==", v.formula
 
 
+default_relation.__rlref_source__ = "out == formula"  # type: ignore[attr-defined]
+
+
 def reads(function: Any, name: str) -> bool:
     """Whether a callable reads ``v.<name>`` (its code, nested lambdas included)."""
     declared = getattr(function, "__rlref_reads__", None)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rlref.formulas import check_formula, read_binding, vault_formulas
-from rlref.formulas.binding import Binding
+from rlref.formulas import check_formula, vault_formulas
+from rlref.formulas.api import Check
+from rlref.formulas.registry import load_checks
 
 FIXTURE_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "formula_vault"
 
@@ -35,12 +36,13 @@ REQUIRED = [  # (note, formula id): what the issue asks to bind at least
 ]
 
 CASES = vault_formulas(FIXTURE_VAULT)
+CHECKS = load_checks(FIXTURE_VAULT)
 
 
 @pytest.mark.parametrize(("note", "formula"), CASES,
                          ids=[f"{n.key}::{f.id}" for n, f in CASES])
 def test_fixture_formula(note, formula):
-    result = check_formula(note, formula)
+    result = check_formula(note, formula, CHECKS)
     assert result.status != "fail", f"{result.note}:{result.line}: {result.message}"
     if result.status == "pass":
         assert result.seeds == [0, 1, 2]
@@ -55,5 +57,5 @@ def test_enough_formulas_for_the_budget():
 def test_required_formula_is_bound_to_code(note, formula_id):
     by_key = {(n.key, f.id): n for n, f in CASES}
     assert (note, formula_id) in by_key, f"{note}::{formula_id} is not in the fixture vault"
-    binding = read_binding(by_key[note, formula_id].raw_frontmatter["formulas"][formula_id])
-    assert isinstance(binding, Binding) and binding.impl is not None
+    check = CHECKS[note, formula_id].function()
+    assert isinstance(check, Check) and check.impl is not None

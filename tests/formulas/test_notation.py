@@ -19,6 +19,7 @@ from rlref.formulas.latex import LatexError, canonical_spelling
 from rlref.formulas.mutants import checked_mutants
 from rlref.formulas.numeric import BindingError, CheckFailure, check_numeric
 from rlref.formulas.parse import parse_formula
+from rlref.formulas.registry import load_checks
 
 FIXTURE_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "formula_vault"
 
@@ -332,6 +333,9 @@ PAPER_NOTATION = {  # (note, formula id) of the fixture vault written in paper n
 EQUIVALENT = {("ppo-dual-clip-cases", "'+'→'-' at 140"), ("ppo-dual-clip-cases", "'-'→'+' at 277")}
 
 
+FIXTURE_CHECKS = load_checks(FIXTURE_VAULT)
+
+
 def _paper_formulas():
     found = [(n, f) for n, f in vault_formulas(FIXTURE_VAULT) if (n.key, f.id) in PAPER_NOTATION]
     assert {(n.key, f.id) for n, f in found} == PAPER_NOTATION
@@ -341,7 +345,7 @@ def _paper_formulas():
 @pytest.mark.parametrize(("note", "formula"), _paper_formulas(),
                          ids=lambda x: getattr(x, "id", ""))
 def test_fixture_paper_notation_mutants_fail(note, formula):
-    binding = read_binding(note.raw_frontmatter["formulas"][formula.id])
+    binding = FIXTURE_CHECKS[note.key, formula.id].function()
     check_numeric(formula.latex, binding)
     mutants = list(checked_mutants(formula.latex, binding))
     assert mutants

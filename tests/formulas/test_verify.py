@@ -25,7 +25,11 @@ def verify(*args: str):
 
 
 def copy_vault(tmp_path: Path, *notes: str) -> Path:
+    """The notes, with the fixture vault's checks folder."""
     root = tmp_path / "vault"
+    root.mkdir()
+    checks = (FIXTURE_VAULT / "../formula_vault_checks").resolve().as_posix()
+    (root / ".rlref.toml").write_text(f'checks = "{checks}"\n', encoding="utf-8")
     for note in notes:
         target = root / f"{note}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
