@@ -33,7 +33,7 @@ from rlref.algos.tabular import (
 from rlref.demos.base import DemoSpec, RunContext, Target
 from rlref.demos.distributed import is_main_process
 from rlref.demos.runner import save_figure
-from rlref.demos.settings import describe_settings, settings_from_options
+from rlref.demos.settings import bounded, describe_settings, settings_from_options
 
 GRID = (
     ". . . . . G",
@@ -48,8 +48,8 @@ ARROWS = "↑→↓←"
 
 @dataclass(frozen=True)
 class GridSettings:
-    gamma: float = 0.95
-    slip: float = 0.2  # probability of moving to one of the two perpendicular sides
+    gamma: float = bounded(0.95, 0.0, 0.999)  # < 1: the sweeps must contract
+    slip: float = bounded(0.2, 0.0, 1.0)  # probability of moving to one of the two sides
     step_reward: float = -0.04
 
 

@@ -144,7 +144,37 @@ def split_frontmatter(text: str) -> tuple[str | None, str, int]:
 
 
 # libyaml's loader when pyyaml was built with it: parsing YAML dominates reading a vault.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with values YAML accepts but Python cannot hold (2024-02-30, an
+    integer of 5,000 digits) reported as YAML errors at their line instead of raising."""
+
+
+def _checked(kind: str, construct: Any) -> Any:
+    def checked(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "…"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown!r} is not a valid {kind} ({str(exc).split(':')[0]})",
+                node.start_mark,
+            ) from None
+
+    return checked
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    _checked("date", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+)
+_Loader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _checked("integer", yaml.constructor.SafeConstructor.construct_yaml_int),
+)
 
 
 def _load_yaml(yaml_text: str) -> tuple[Any, dict[str, int]]:
@@ -199,6 +229,9 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
             # "while parsing a flow sequence" started lines earlier: name where, too
             problem += f" ({context} that starts at line {opened.line + 2})"
         diagnostics.append(Diagnostic(path, line, "error", f"YAML syntax: {problem}"))
+        return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
+    except RecursionError:
+        diagnostics.append(Diagnostic(path, 2, "error", "YAML nested too deeply to read"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     if data is None:
         data = {}
