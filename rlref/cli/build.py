@@ -16,18 +16,26 @@ OUT_HELP = "Build folder: compiled Markdown in OUT/docs, nav in OUT/nav.yml, sit
 VaultArg = Annotated[Path, typer.Argument(help="Vault folder.")]
 OutOption = Annotated[Path, typer.Option("--out", help=OUT_HELP)]
 ConfigOption = Annotated[Path, typer.Option("--config", help="MkDocs configuration.")]
+RawHtmlOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-raw-html",
+        help="Publish the notes' HTML as written, scripts and event handlers included "
+        "(by default they are removed). Only for a vault whose every note you trust.",
+    ),
+]
 VerifyOption = Annotated[
     Path, typer.Option("--verify-json", help="Formula check results (from `rlref verify`).")
 ]
 
 
-def _paths(vault: Path, out: Path, verify_json: Path) -> SitePaths:
+def _paths(vault: Path, out: Path, verify_json: Path, raw_html: bool = False) -> SitePaths:
     """The build's folders, refused before anything runs when rlref would empty a folder it
     did not make (``--out .`` at the repository root, a parent of the vault, …)."""
     from rlref.site import SitePaths
     from rlref.site.outdir import OutputRefused, check_outputs
 
-    paths = SitePaths(require_vault(vault), out, Path("site"), verify_json)
+    paths = SitePaths(require_vault(vault), out, Path("site"), verify_json, raw_html)
     try:
         check_outputs(paths.vault, paths.site_src, paths.out)
     except OutputRefused as refused:
@@ -49,12 +57,13 @@ def build(
     out: OutOption = Path("build"),
     config: ConfigOption = Path("mkdocs.yml"),
     verify_json: VerifyOption = Path("build/verify.json"),
+    allow_raw_html: RawHtmlOption = False,
 ) -> None:
     """Compile the vault into plain Markdown, then build the site with MkDocs."""
     from rlref.site.runner import build_site
 
     _require_config(config)
-    ok = build_site(_paths(vault, out, verify_json), config, strict=strict)
+    ok = build_site(_paths(vault, out, verify_json, allow_raw_html), config, strict=strict)
     if not ok:
         raise typer.Exit(1)
 
@@ -65,12 +74,13 @@ def serve(
     out: OutOption = Path("build"),
     config: ConfigOption = Path("mkdocs.yml"),
     verify_json: VerifyOption = Path("build/verify.json"),
+    allow_raw_html: RawHtmlOption = False,
 ) -> None:
     """Serve the site on 127.0.0.1, rebuilding it when the vault, site/ or rlref/ change."""
     from rlref.site.runner import serve_site
 
     _require_config(config)
-    serve_site(_paths(vault, out, verify_json), config, port=port)
+    serve_site(_paths(vault, out, verify_json, allow_raw_html), config, port=port)
 
 
 def register(app: typer.Typer) -> None:

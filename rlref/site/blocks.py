@@ -25,6 +25,7 @@ from markdown_it.token import Token
 from rlref.site.callouts import Callout, parse_callout
 from rlref.vault.markdown import parser
 from rlref.vault.parse import FORMULA_TAG
+from rlref.vault.sanitize import clean_html, clean_inline
 
 # Tokens that start a block; two of them on adjacent lines at the same level need a blank.
 _STARTERS = {
@@ -68,6 +69,7 @@ class BodyStructure:
     blank_before: dict[int, list[Container]] = field(default_factory=dict)
     headings: set[int] = field(default_factory=set)
     formula_tags: dict[int, str] = field(default_factory=dict)
+    html_blocks: dict[int, int] = field(default_factory=dict)  # first line → end (exclusive)
     # Lines of a paragraph holding a one-line ``$$…$$`` (split out as display blocks).
     inline_display: set[int] = field(default_factory=set)
     first_h1_end: int | None = None  # line after the body's leading H1, when it has one
@@ -115,6 +117,8 @@ def analyse(body: str, tokens: list[Token] | None = None) -> BodyStructure:
                 match = FORMULA_TAG.match(token.content)
                 if match:
                     structure.formula_tags[start] = match.group(1)
+                else:
+                    structure.html_blocks[start] = min(end, count)
         elif token.type == "heading_open":
             structure.headings.add(start)
         elif token.type == "paragraph_open" and "$$" in tokens[i + 1].content:
@@ -234,8 +238,19 @@ def rewrite_lines(structure: BodyStructure, inline: InlineRewriter) -> list[str]
     outside code, math and raw HTML.
     """
     out: list[str] = []
+    targets = getattr(inline, "targets", None)  # tests pass a bare function
+    sanitise = not getattr(targets, "raw_html", False)
+    cleaned: dict[int, str] = {}
+    if sanitise:
+        for start, end in structure.html_blocks.items():
+            block = structure.lines[start:end]
+            if structure.containers[start]:  # inside a quote or list: tag by tag, per line
+                cleaned |= {start + i: clean_inline(text)[0] for i, text in enumerate(block)}
+            else:  # the whole block at once: a <script> goes with its body
+                cleaned |= {start + i: "" for i in range(1, len(block))}
+                cleaned[start] = clean_html("\n".join(block))
     for index, line in enumerate(structure.lines):
-        text = _rewrite_line(structure, index, line, inline)
+        text = cleaned[index] if index in cleaned else _rewrite_line(structure, index, line, inline)
         if index in structure.blank_before:
             text = f"{_blank(structure.blank_before[index])}\n{text}"
         out.append(text)

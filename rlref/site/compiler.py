@@ -53,6 +53,7 @@ class SitePaths:
     out: Path  # build folder: docs/, nav.yml (and site/, written by MkDocs)
     site_src: Path = Path("site")
     verify_json: Path = Path("build/verify.json")
+    raw_html: bool = False  # publish a note's HTML as written (scripts included): opt-in only
 
     @property
     def docs(self) -> Path:
@@ -133,7 +134,11 @@ def _problems(index: Index) -> dict[tuple[str, int], list[Diagnostic]]:
 
 
 def note_context(
-    vault: Vault, index: Index, report: VerifyReport, modules: list[Module]
+    vault: Vault,
+    index: Index,
+    report: VerifyReport,
+    modules: list[Module],
+    raw_html: bool = False,
 ) -> tuple[NoteContext, Users]:
     """What every note page needs to know about the rest of the site."""
     impls, unresolved, users = _impls(index, modules)
@@ -142,7 +147,7 @@ def note_context(
         links_by_source[link.source].append(link)
     context = NoteContext(
         index,
-        NoteTargets(index.notes, tag_anchors(index.tags), _problems(index)),
+        NoteTargets(index.notes, tag_anchors(index.tags), _problems(index), raw_html),
         links_by_source,
         impls,
         unresolved,
@@ -167,7 +172,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     started = time.perf_counter()
     report = read_verify_report(paths.verify_json)
     modules = discover_modules()
-    context, users = note_context(vault, index, report, modules)
+    context, users = note_context(vault, index, report, modules, paths.raw_html)
     outputs: dict[str, Output] = {}
     diagnostics: list[Diagnostic] = []
     used_attachments: set[str] = set()

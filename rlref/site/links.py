@@ -25,6 +25,7 @@ from rlref.site.layout import (
 )
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import BLOCK_ID, INLINE_TAG, split_wikilink
+from rlref.vault.sanitize import clean_inline
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
 _WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
@@ -45,6 +46,7 @@ class NoteTargets:
     notes: dict[str, Note]
     tag_anchors: dict[str, str]
     problems: dict[tuple[str, int], list[Diagnostic]]  # (note path, line) → index diagnostics
+    raw_html: bool = False  # the opt-out: a note's HTML is published as written
 
 
 @dataclass
@@ -68,6 +70,8 @@ class InlineRewriter:
     # -- scanning -------------------------------------------------------------------------
 
     def __call__(self, content: str, index: int, in_heading: bool) -> str:
+        if "<" in content and not self.targets.raw_html:
+            content = self._sanitised(content)
         if "[[" not in content and "#" not in content and "^" not in content:
             return content
         line = self.note.body_line + index
@@ -90,6 +94,17 @@ class InlineRewriter:
             last = match.end()
         pieces.append(content[last:])
         return self._block_id("".join(pieces))
+
+    @staticmethod
+    def _sanitised(content: str) -> str:
+        """The note's inline HTML with what could run removed; code and math untouched."""
+        pieces, last = [], 0
+        for match in _PROTECTED.finditer(content):
+            pieces.append(clean_inline(content[last : match.start()])[0])
+            pieces.append(match.group())
+            last = match.end()
+        pieces.append(clean_inline(content[last:])[0])
+        return "".join(pieces)
 
     def _take(self, raw: str, line: int) -> ResolvedLink | None:
         candidates = self._pending.get(_normalise_raw(raw))

@@ -5,6 +5,8 @@ and formatting, the body. What is changed is only what the vault needs, and ever
 reported:
 
 * line endings become ``\\n`` (CRLF and lone CR);
+* HTML that could run (``<script>``, ``on*=`` handlers, ``javascript:`` URLs) is removed
+  (``rlref.vault.sanitize``), each removal reported with its line;
 * lines that are UTF-8 read as Latin-1/cp1252 (mojibake such as ``ç­–ç•¥``) are repaired with
   ftfy, line by line, each repair reported with its line;
 * a missing frontmatter is created; missing ``title`` (from the file name), ``type`` and
@@ -27,6 +29,7 @@ from ftfy.badness import is_bad
 
 from rlref.diagnostics import Diagnostic
 from rlref.vault.frontmatter import read_frontmatter, split_frontmatter
+from rlref.vault.sanitize import Removal, sanitise_body
 
 _LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
 
@@ -59,6 +62,19 @@ def repair_mojibake(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     return "\n".join(lines), repairs
 
 
+def _sanitised(text: str) -> tuple[str, list[Removal]]:
+    """The note with scripts, ``on*`` handlers and ``javascript:`` URLs removed from its HTML."""
+    try:
+        yaml_text, body, body_line = split_frontmatter(text)
+    except ValueError:
+        return text, []  # reported as an error right after
+    cleaned, removals = sanitise_body(body, body_line)
+    if not removals:
+        return text, []
+    head = "\n".join(text.split("\n")[: body_line - 1])
+    return (f"{head}\n{cleaned}" if yaml_text is not None else cleaned), removals
+
+
 def _yaml_scalar(value: str) -> str:
     """A YAML scalar for ``value`` (JSON strings are valid YAML, and quote what needs it)."""
     return json.dumps(value, ensure_ascii=False)
@@ -78,6 +94,10 @@ def prepare_import(
     text, repairs = repair_mojibake(text)
     for number, before, after in repairs:
         changes.append(f"line {number}: mojibake {before.strip()[:40]!r} → {after.strip()[:40]!r}")
+    text, removals = _sanitised(text)
+    for removal in removals:
+        before, after = removal.before.replace("\n", " ")[:60], removal.after[:60]
+        changes.append(f"line {removal.line}: removed HTML that could run: {before!r} → {after!r}")
     try:
         yaml_text, _, _ = split_frontmatter(text)
     except ValueError as exc:
