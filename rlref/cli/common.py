@@ -27,25 +27,10 @@ def require_vault(vault: Path) -> Path:
 
 
 def load_checked_index(vault: Path):
-    """Load the vault and build its index, with the formula-binding checks added."""
-    from rlref.index import build_index
-    from rlref.vault import load_vault
+    """Load the vault and build its index with every check (``rlref.index.load_checked``)."""
+    from rlref.index import load_checked
 
-    index = build_index(load_vault(require_vault(vault)))
-    index.diagnostics.extend(binding_diagnostics(index))
-    return index
-
-
-def binding_diagnostics(index) -> list[Diagnostic]:
-    """Structural checks of each note's ``formulas:`` bindings (cheap: no sympy/torch)."""
-    try:
-        from rlref.formulas import binding_diagnostics as check_note
-    except ImportError:
-        return []
-    found: list[Diagnostic] = []
-    for note in index.notes.values():
-        found.extend(check_note(note))
-    return found
+    return load_checked(require_vault(vault))
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], notes: int) -> tuple[int, int]:

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rlref.formulas.binding import Unchecked, read_binding
-from rlref.formulas.diagnostics import FormulaLike, NoteLike, binding_problems, raw_bindings
+from rlref.formulas.diagnostics import FormulaLike, NoteLike, entry_problems, raw_bindings
 from rlref.formulas.registry import Loaded
 
 Checks = dict[tuple[str, str], Loaded]
@@ -112,17 +111,11 @@ def _run(note: NoteLike, formula: FormulaLike, result: FormulaResult, checks: Ch
                           "(@formula_check), or give check: none with a reason under formulas: "
                           "in the frontmatter")
         return
-    problems = binding_problems(formula.latex, raw)
-    if problems:
-        result.message = "; ".join(problems)
+    problem = entry_problems(raw)  # a note is data: nothing in it is evaluated
+    if problem is not None:
+        result.message = f"formulas.{formula.id}: {problem}"
         return
-    binding = read_binding(raw)
-    if isinstance(binding, Unchecked):
-        result.status, result.reason = "unchecked", binding.reason
-        return
-    from rlref.formulas.legacy import to_check
-
-    _numeric(formula, to_check(binding), result)  # type: ignore[arg-type]
+    result.status, result.reason = "unchecked", raw["reason"]
 
 
 def _numeric(formula: FormulaLike, check: Any, result: FormulaResult) -> None:

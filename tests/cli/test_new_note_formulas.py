@@ -1,6 +1,6 @@
-"""The workflow of the guide's "添加一篇论文笔记": `rlref new`, write a formula and bind it,
-and the generated formula tests pick it up with no test code written — and fail when the
-formula drifts."""
+"""The workflow of the guide's "添加一篇论文笔记": `rlref new`, write a formula and its check
+(a Python function in the vault's checks folder), and the generated formula tests pick it up
+with no test code written — and fail when the formula drifts."""
 
 from __future__ import annotations
 
@@ -17,24 +17,36 @@ from rlref.cli import app
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 
-BINDING = r"""formulas:
-  kl-k1:
-    impl: rlref.algos.kl:kl_k1
-    dims: {S: 4, A: 5}
-    axes: {n: 32}
-    inputs:
-      P: simplex(S, A)
-      Pref: simplex(S, A)
-      s: integers(0, S, n)
-      a: integers(0, A, n)
-    symbols:
-      '\pi_\theta': {fn: "a | s -> P[s, a]"}
-      '\pi_{\mathrm{ref}}': {fn: "a | s -> Pref[s, a]"}
-      a_t: a
-      s_t: s
-    args: {logp: "log(P[s, a])", ref_logp: "log(Pref[s, a])"}
-    cover: [out > 0, out < 0]
-"""
+CHECK = r'''
+from rlref.algos.kl import kl_k1
+from rlref.formulas.api import Check, fn, formula_check
+
+
+@formula_check("AI/RL/KL 新笔记", "kl-k1")
+def check_kl_k1() -> Check:
+    return Check(
+        impl=kl_k1,
+        dims={"S": 4, "A": 5},
+        axes={"n": 32},
+        inputs={
+            "P": lambda v: v.simplex(v.S, v.A),
+            "Pref": lambda v: v.simplex(v.S, v.A),
+            "s": lambda v: v.integers(0, v.S, v.n),
+            "a": lambda v: v.integers(0, v.A, v.n),
+        },
+        symbols={
+            r"\pi_\theta": fn(lambda v, a, s: v.P[s, a], bar=True),
+            r"\pi_{\mathrm{ref}}": fn(lambda v, a, s: v.Pref[s, a], bar=True),
+            "a_t": lambda v: v.a,
+            "s_t": lambda v: v.s,
+        },
+        args={
+            "logp": lambda v: v.log(v.P[v.s, v.a]),
+            "ref_logp": lambda v: v.log(v.Pref[v.s, v.a]),
+        },
+        cover=[lambda v: v.out > 0, lambda v: v.out < 0],
+    )
+'''
 FORMULA = r"""
 <!-- formula: kl-k1 -->
 $$
@@ -86,8 +98,10 @@ def test_new_note_formula_is_tested_without_test_code(tmp_path: Path) -> None:
     note = Path(created.output.strip())
     text = note.read_text(encoding="utf-8")
     head, _, body = text.partition("\n---\n")
-    bound = f"{head}\n{BINDING}---\n{body}{FORMULA}"
-    note.write_text(bound, encoding="utf-8")
+    note.write_text(f"{head}\n---\n{body}{FORMULA}", encoding="utf-8")
+    (vault / ".rlref.toml").write_text('checks = "../checks"\n', encoding="utf-8")
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "kl.py").write_text(CHECK, encoding="utf-8")
 
     run = generated_tests(vault)
     assert run.returncode == 0, run.stdout + run.stderr

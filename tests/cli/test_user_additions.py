@@ -37,6 +37,7 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("grown")
     vault = root / "kb"
     shutil.copytree(REPO / "kb", vault)
+    shutil.copytree(REPO / "checks", root / "checks")  # kb/.rlref.toml: checks = "../checks"
     section = first_section(vault)
     added = rlref("new", "我的新论文", "--section", section, "--arxiv", "2507.18071",
                   "--vault", str(vault))

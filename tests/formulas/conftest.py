@@ -1,4 +1,5 @@
-"""Shared fixtures of the formula-checker tests: the shipped vault kb/, read once."""
+"""Shared fixtures of the formula-checker tests: the shipped vault kb/ and its checks
+folder, read once."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from rlref.formulas.binding import read_binding
 from rlref.formulas.parse import ParsedFormula, parse_formula
+from rlref.formulas.registry import load_checks
 from rlref.vault import Vault, load_vault
 
 KB = Path(__file__).resolve().parents[2] / "kb"
@@ -21,12 +22,14 @@ def kb_vault() -> Vault:
 
 @pytest.fixture(scope="session")
 def tagged(kb_vault: Vault):
-    """``tagged(note, formula_id)``: (LaTeX, raw binding) read from the kb note."""
+    """``tagged(note, formula_id)``: (LaTeX from the kb note, its Check or Symbols from the
+    checks folder)."""
+    checks = load_checks(KB)
 
     def read(note: str, formula_id: str) -> tuple[str, Any]:
         found = kb_vault.notes[note]
         (formula,) = [f for f in found.formulas if f.id == formula_id]
-        return formula.latex, found.raw_frontmatter["formulas"][formula_id]
+        return formula.latex, checks[note, formula_id].function()
 
     return read
 
@@ -36,7 +39,7 @@ def parsed(tagged):
     """``parsed(note, formula_id)``: the formula as sympy reads it, with its binding."""
 
     def parse(note: str, formula_id: str) -> ParsedFormula:
-        latex, raw = tagged(note, formula_id)
-        return parse_formula(latex, read_binding(raw))
+        latex, binding = tagged(note, formula_id)
+        return parse_formula(latex, binding)
 
     return parse

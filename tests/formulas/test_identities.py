@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pytest
 import sympy as sp
 
-from rlref.formulas.binding import read_binding
 from rlref.formulas.mutants import latex_mutants
 from rlref.formulas.parse import ParsedFormula, parse_formula
 from rlref.formulas.symbolic import applications, substitute, write_out
@@ -254,8 +253,7 @@ def test_identity_fails_for_every_mutant_of_its_formulas(tagged, parsed, name):
     identity = IDENTITIES[name]
     survivors, proved_wrong = [], 0
     for note, formula_id in identity.formulas:
-        latex, raw = tagged(note, formula_id)
-        binding = read_binding(raw)
+        latex, binding = tagged(note, formula_id)
         for mutant_name, mutant in latex_mutants(latex):
             try:
                 mutated = parse_formula(mutant, binding)

@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from rlref.formulas import vault_formulas
-from rlref.formulas.binding import Binding, read_binding
-from rlref.formulas.diagnostics import raw_bindings
+from rlref.formulas.api import Check
 from rlref.formulas.mutants import checked_mutants
 from rlref.formulas.numeric import CheckFailure, check_numeric
+from rlref.formulas.registry import load_checks
 
 KB = Path(__file__).resolve().parents[2] / "kb"
 PPO = "AI/LLM/RL/PPO/PPO 原理"
@@ -54,17 +53,21 @@ EQUIVALENT = {
 }
 
 
-def _bound_formulas() -> dict[tuple[str, str], tuple[Any, Binding]]:
-    """(note, formula id) → (formula, binding) for every numerically bound kb formula."""
+CHECKS = load_checks(KB)
+
+
+def _bound_formulas() -> dict[tuple[str, str], tuple[Any, Check]]:
+    """(note, formula id) → (formula, check) for every numerically checked kb formula."""
     found = {}
     for note, formula in vault_formulas(KB):
-        bindings = raw_bindings(note)
+        registered = CHECKS.get((note.key, formula.id))
+        if registered is None or registered.kind != "check":
+            continue  # unchecked, or tests/test_formulas.py fails it
         try:
-            binding = read_binding(bindings.get(formula.id) if isinstance(bindings, dict) else None)
-        except ValidationError:
+            check = registered.function()
+        except Exception:
             continue  # tests/test_formulas.py fails it
-        if isinstance(binding, Binding):
-            found[note.key, formula.id] = (formula, binding)
+        found[note.key, formula.id] = (formula, check)
     return found
 
 
@@ -73,7 +76,7 @@ MUTATED = [key for key, (formula, binding) in BOUND.items()
            if any(checked_mutants(formula.latex, binding))]
 
 
-def _passes(latex: str, binding: Binding, seeds: list[int] | None = None) -> bool:
+def _passes(latex: str, binding: Check, seeds: list[int] | None = None) -> bool:
     try:
         check_numeric(latex, binding, seeds=seeds)
     except Exception:  # any failure makes `rlref verify` report the formula as failing
@@ -144,7 +147,8 @@ CODE_MUTANTS = [
 
 def apply_code_mutant(mutant: CodeMutant, monkeypatch: pytest.MonkeyPatch) -> None:
     """Compile the edited function in its own module and put it in place of the original
-    everywhere rlref.algos refers to it (re-exports included)."""
+    everywhere rlref.algos refers to it (re-exports included), and in the check modules that
+    import it."""
     module = importlib.import_module(mutant.module)
     holders = [
         function for function in vars(module).values()
@@ -159,7 +163,8 @@ def apply_code_mutant(mutant: CodeMutant, monkeypatch: pytest.MonkeyPatch) -> No
     source = inspect.getsource(original).replace(mutant.old, mutant.new)
     exec(compile(source, module.__file__ or "<mutant>", "exec"), namespace)
     for name, holder in list(sys.modules.items()):
-        if name.startswith("rlref.algos") and getattr(holder, original.__name__, None) is original:
+        if (name.startswith(("rlref.algos", "rlref_checks_"))
+                and getattr(holder, original.__name__, None) is original):
             monkeypatch.setattr(holder, original.__name__, namespace[original.__name__])
 
 
@@ -168,5 +173,6 @@ def test_code_mutants_are_caught(monkeypatch, mutant):
     formula, binding = BOUND[mutant.note, mutant.formula]
     check_numeric(formula.latex, binding)  # the real code agrees with the note
     apply_code_mutant(mutant, monkeypatch)
+    binding = CHECKS[mutant.note, mutant.formula].function()  # imports the mutated code
     with pytest.raises(CheckFailure):
         check_numeric(formula.latex, binding)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from rlref.algos.kl import kl_k1
 from rlref.cli import app
 from rlref.formulas import check_formula
+from rlref.formulas.api import Check
+from rlref.formulas.registry import Loaded
 from rlref.formulas.report import SCHEMA_VERSION
 from rlref.vault import parse_note
 
@@ -104,9 +107,13 @@ $$
 """
 
 
-def result_of(bindings: str):
+def result_of(bindings: str, checks=None):
     note = parse_note("T.md", NOTE.format(bindings=bindings))
-    return check_formula(note, note.formulas[0])
+    return check_formula(note, note.formulas[0], checks)
+
+
+def crashing_check():
+    return Check(impl=kl_k1, symbols={"a": 1.0}, args={"logp": 1.0})  # kl_k1 needs two tensors
 
 
 def test_results_of_unbound_unchecked_and_crashing_formulas():
@@ -114,9 +121,6 @@ def test_results_of_unbound_unchecked_and_crashing_formulas():
     assert missing.status == "fail" and "no check" in (missing.message or "")
     unchecked = result_of("  f: {check: none, reason: an assumption}")
     assert (unchecked.status, unchecked.reason) == ("unchecked", "an assumption")
-    crashing = result_of("""  f:
-    impl: rlref.algos.kl:kl_k1
-    symbols: {a: 1.0}
-    args: {logp: 1.0}""")  # kl_k1 needs two tensors: the impl raises, the check fails
+    crashing = result_of("  {}", {("T", "f"): Loaded("check", "T", "f", crashing_check, "x:1")})
     assert crashing.status == "fail" and "TypeError" in (crashing.message or "")
     assert crashing.label == "T::f" and crashing.duration_s >= 0
