@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from rlref.diagnostics import Diagnostic
-from rlref.index import Index, ResolvedLink, build_index
+from rlref.index import Index, ResolvedLink, build_index, check_vault
 from rlref.index.build import link_targets
 from rlref.site.api import (
     ImplTarget,
@@ -166,7 +166,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     timings: dict[str, float] = {}
     started = time.perf_counter()
     vault = load_vault(paths.vault, keep_tokens=True)
-    index = build_index(vault)
+    index = check_vault(vault, build_index(vault))
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
