@@ -57,7 +57,8 @@ UNSUPPORTED = {
     "\\\\": r"a line break \\ outside \begin{cases}: split the lines into one tagged formula "
             "each",
     SET_OPEN: r"a set \{…\} is read only as the operand of a declared reduction "
-              r"('\mathrm{mean}': {mean: j} reads \mathrm{mean}(\{r_1, \dots, r_G\})) or as "
+              r"(r'\mathrm{mean}': reduction('mean', 'j') reads \mathrm{mean}(\{r_1, \dots, "
+              r"r_G\})) or as "
               r"an indicator's condition \mathbb{1}\{…\}",
     **{dots: f"{dots} outside a set: write a sum with a declared reduction, "
              r"\sum_{j=1}^{G} r_j" for dots in notation.ELLIPSES},
@@ -276,7 +277,8 @@ class _Rewriter:
             if notation.set_elements(tokens, end) is not None:
                 operation = entry.builtin if entry.builtin in ("min", "max") else "mean"
                 raise LatexError(f"{entry.key} of a set: declare {entry.key} as a reduction over "
-                                 f"the set's axis, e.g. '{entry.key}': {{{operation}: j}}")
+                                 f"the set's axis, e.g. r'{entry.key}': "
+                                 f"reduction('{operation}', 'j')")
             if power:
                 raise LatexError(f"{entry.key}: a power of a function; write (f(x))^n")
             if end >= len(tokens) or tokens[end] not in ("(", "["):

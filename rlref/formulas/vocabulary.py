@@ -147,15 +147,16 @@ def vocabulary_shape(binding: Check | Symbols) -> dict[str, Any]:
 
 
 # An undeclared word that papers use as a reduction: how to declare it.
-_REDUCTION_WORDS = {"mean": "{mean: j}", "avg": "{mean: j}", "std": "{std: j, ddof: 1}",
-                    "var": "{var: j, ddof: 1}", "Var": "{var: j, ddof: 1}"}
+_REDUCTION_WORDS = {"mean": "reduction('mean', 'j')", "avg": "reduction('mean', 'j')",
+                    "std": "reduction('std', 'j', ddof=1)", "var": "reduction('var', 'j', ddof=1)",
+                    "Var": "reduction('var', 'j', ddof=1)"}
 
 
 def undeclared_hint(key: str) -> str:
     """A hint after "undeclared identifier": how to declare a reduction word."""
     if key in _REDUCTION_WORDS:
         return (f" (declare it as a reduction over the axis of the set, e.g. "
-                f"'\\mathrm{{{key}}}': {_REDUCTION_WORDS[key]})")
+                f"r'\\mathrm{{{key}}}': {_REDUCTION_WORDS[key]})")
     return ""
 
 

@@ -234,8 +234,9 @@ def test_a_wrong_set_is_caught(latex, binding, error, message):
     (r"\mathrm{mean}(\{r_1, \dots, r_1\})", "must differ in their index"),
     (r"\mathrm{mean}(\{s_1, \dots, s_G\})", r"in the set of mean: undeclared identifier 's_\{j\}'"),
     (r"\mathrm{avg}(\{r_1, \dots, r_G\})", r"undeclared identifier 'avg' \(declare it as a "
-     r"reduction .*'\\mathrm\{avg\}': \{mean: j\}"),
-    (r"\max(\{r_1, \dots, r_G\})", r"\\max of a set: declare \\max as a reduction.*\{max: j\}"),
+     r"reduction .*'\\mathrm\{avg\}': reduction\('mean', 'j'\)"),
+    (r"\max(\{r_1, \dots, r_G\})",
+     r"\\max of a set: declare \\max as a reduction.*reduction\('max', 'j'\)"),
     (r"\mathrm{mean}(r_j) + r_1 + \dots + r_G", r"\\dots outside a set"),
     (r"\mathrm{mean}(r_j) + |\{r_j \mid r_j > 0\}|",
      r"a set \\\{…\\\} is read only as the operand"),
