@@ -75,7 +75,35 @@ def _sanitised(text: str) -> tuple[str, list[Removal]]:
     return (f"{head}\n{cleaned}" if yaml_text is not None else cleaned), removals
 
 
-def _yaml_scalar(value: str) -> str:
+# arXiv identifiers (new style) in links and text: abs/ and pdf/ URLs, "arXiv:" prefixes.
+_ARXIV = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE
+)
+# File names that say nothing about the note: Obsidian's and editors' defaults, dates, hashes.
+_MEANINGLESS = re.compile(
+    r"^(untitled|未命名|无标题|新建文本文档|new note|note|笔记)?[\s_-]*\d*$"
+    r"|^\d{4}-?\d{2}-?\d{2}([ _T-]?\d{2}[-:]?\d{2}([-:]?\d{2})?)?$|^[0-9a-f]{8,}$",
+    re.IGNORECASE,
+)
+_FIRST_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def plain_title(file_title: str, text: str) -> tuple[str, str]:
+    """Obsidian's rule: the file name is the title; when the name says nothing (``Untitled
+    3``, ``2024-05-01``, a hash), the note's first H1. Returns (title, where it came from)."""
+    if _MEANINGLESS.match(file_title.strip()):
+        heading = _FIRST_H1.search(text)
+        if heading:
+            return heading.group(1).strip(), "the first heading"
+    return file_title, "the file name"
+
+
+def arxiv_ids(text: str) -> list[str]:
+    """The arXiv identifiers a note links to or names, once each, in order, no version."""
+    return list(dict.fromkeys(m.group(1) for m in _ARXIV.finditer(text)))
+
+
+def _yaml_scalar(value: object) -> str:
     """A YAML scalar for ``value`` (JSON strings are valid YAML, and quote what needs it)."""
     return json.dumps(value, ensure_ascii=False)
 
@@ -103,12 +131,16 @@ def prepare_import(
     except ValueError as exc:
         raise ImportProblem([Diagnostic(source, 1, "error", str(exc))]) from None
     if yaml_text is None:
-        front = {"title": file_title, "type": note_type, "domain": domain, "status": "draft",
-                 "date": today.isoformat()}
+        title, origin = plain_title(file_title, text)
+        front: dict[str, object] = {"title": title, "type": note_type, "domain": domain,
+                                    "status": "draft", "date": today.isoformat()}
+        arxiv = arxiv_ids(text)
+        if arxiv:
+            front["sources"] = [f"arXiv:{identifier}" for identifier in arxiv]
         lines = [f"{key}: {_yaml_scalar(value)}" for key, value in front.items()]
         text = "---\n" + "\n".join(lines) + "\n---\n" + text
-        changes.append("frontmatter created (title from the file name, status: draft)")
-        title = file_title
+        found = f"; sources: {', '.join(arxiv)}" if arxiv else ""
+        changes.append(f"frontmatter created (title from {origin}, status: draft{found})")
     else:
         read = read_frontmatter(source, text)
         errors = [d for d in read.diagnostics if d.severity == "error"]

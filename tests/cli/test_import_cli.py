@@ -100,9 +100,10 @@ def test_bad_arguments_are_clear_errors(vault: Path, tmp_path: Path) -> None:
     unknown = run_import(vault, source, "--section", "没有这节")
     assert unknown.exit_code == 1 and "known sections" in unknown.output and "PPO" in unknown.output
     assert run_import(vault, tmp_path / "missing.md", "--section", "PPO").exit_code == 1
-    text_file = tmp_path / "n.txt"
-    text_file.write_text("x", encoding="utf-8")
-    assert "not a Markdown note" in run_import(vault, text_file, "--section", "PPO").output
+    binary = tmp_path / "图.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    refused = run_import(vault, binary, "--section", "PPO")
+    assert refused.exit_code == 1 and "invalid UTF-8" in refused.output
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))

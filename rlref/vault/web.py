@@ -1,0 +1,179 @@
+"""Web material as notes: an RSS 2.0 / Atom feed (each item a note) or one HTML page.
+
+The format is told from the content, never the file name (a feed saved as ``.txt`` is still
+a feed). HTML becomes Markdown with markdownify, after these steps on the parsed page:
+
+* KaTeX-rendered math goes back to its LaTeX, from the ``<annotation
+  encoding="application/x-tex">`` KaTeX keeps (display math stays display); MathJax's
+  ``<script type="math/tex">`` (``; mode=display``) too;
+* admonition blocks (``<div class="admonition note">`` with an ``admonition-title``, and
+  ``<aside>``/``<div>`` callouts of the same shape) become Obsidian callouts ``> [!note] …``;
+* scripts, styles, SVG, icons and layout markup (nav, header, footer, forms) are dropped;
+* remote images stay as links to their address, and are reported;
+* what is left goes through the same sanitiser as any note (``rlref.vault.sanitize``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Kind = Literal["feed", "html", "markdown"]
+
+_FEED = re.compile(rb"<(rss|feed|rdf:RDF)\b", re.IGNORECASE)
+_HTML = re.compile(rb"<(!doctype\s+html|html|body|article|main|div|p|h1)\b", re.IGNORECASE)
+_DROP = ("script", "style", "svg", "nav", "header", "footer", "form", "button", "noscript",
+         "iframe", "object", "embed", "link", "meta", "template")
+_ICON = re.compile(r"(^|\s)(fa|fas|far|fab|icon|octicon|material-icons|headerlink)([-\s]|$)")
+_MATH_TOKEN = "RLREFMATH{}X"
+
+
+def detect_kind(data: bytes) -> Kind:
+    """What a file holds, judged from its first bytes (the name does not count)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<?xml") or _FEED.search(head[:1024]):
+        if _FEED.search(head):
+            return "feed"
+    if head.startswith(b"---") or head.startswith(b"#"):
+        return "markdown"
+    if _HTML.match(head) or head.lower().startswith(b"<!doctype html"):
+        return "html"
+    return "markdown"
+
+
+@dataclass
+class WebNote:
+    """One note made from web material: its frontmatter fields, its Markdown body, and what
+    the conversion did that the user should know."""
+
+    title: str
+    body: str
+    date: str | None = None
+    url: str | None = None
+    author: str | None = None
+    tags: list[str] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The note, frontmatter first (``type`` and ``domain`` are added on import)."""
+        front: dict[str, Any] = {"title": self.title, "status": "draft"}
+        if self.author:
+            front["author"] = self.author
+        if self.tags:
+            front["tags"] = self.tags
+        if self.url:
+            front["sources"] = [self.url]
+        lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
+        if self.date:  # unquoted: YAML reads it as a date, as in notes written by hand
+            lines.insert(2, f"date: {self.date}")
+        return "---\n" + "\n".join(lines) + "\n---\n# " + self.title + "\n\n" + self.body
+
+
+def html_to_markdown(html: str) -> tuple[str, list[str]]:
+    """Markdown for an HTML fragment or page, and what the conversion reports."""
+    from bs4 import BeautifulSoup
+    from markdownify import markdownify
+
+    from rlref.vault.sanitize import sanitise_body
+
+    report: list[str] = []
+    soup = BeautifulSoup(html, "html.parser")
+    maths: list[str] = []
+    _take_math(soup, maths)
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(class_=_ICON):
+        tag.decompose()
+    for image in soup.find_all("img"):
+        src = str(image.get("src") or "")
+        if "://" in src:
+            report.append(f"remote image kept as a link: {src}")
+    callouts = _take_callouts(soup, markdownify)
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    markdown = markdownify(str(root), heading_style="ATX", bullets="-", code_language="")
+    for n, block in enumerate(callouts):
+        markdown = markdown.replace(_MATH_TOKEN.format(f"C{n}"), block)
+    for n, latex in enumerate(maths):
+        markdown = markdown.replace(_MATH_TOKEN.format(n), latex)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+    markdown, removals = sanitise_body(markdown)
+    report += [f"removed HTML that could run: {r.before[:60]!r}" for r in removals]
+    return markdown, report
+
+
+def _take_math(soup: Any, maths: list[str]) -> None:
+    """Replace rendered math by placeholders holding its LaTeX (restored after markdownify,
+    which would escape its backslashes and underscores)."""
+
+    def replace(tag: Any, latex: str, display: bool) -> None:
+        latex = latex.strip()
+        maths.append(f"\n\n$$\n{latex}\n$$\n\n" if display else f"${latex}$")
+        tag.replace_with(_MATH_TOKEN.format(len(maths) - 1))
+
+    for tag in soup.select(".katex-display"):
+        note = tag.find("annotation", attrs={"encoding": "application/x-tex"})
+        if note is not None:
+            replace(tag, note.get_text(), True)
+    for tag in soup.select(".katex"):
+        note = tag.find("annotation", attrs={"encoding": "application/x-tex"})
+        if note is not None:
+            replace(tag, note.get_text(), False)
+    for tag in soup.find_all("script", attrs={"type": re.compile(r"^math/tex")}):
+        replace(tag, tag.get_text(), "mode=display" in str(tag.get("type")))
+
+
+def _take_callouts(soup: Any, markdownify: Any) -> list[str]:
+    """Admonitions → Obsidian callouts (as placeholders, converted inside out)."""
+    blocks: list[str] = []
+    for tag in reversed(soup.select(".admonition, .callout")):
+        classes = [c for c in tag.get("class", []) if c not in ("admonition", "callout")]
+        kind = (classes[0] if classes else "note").lower()
+        title_tag = tag.select_one(".admonition-title, .callout-title")
+        title = title_tag.get_text(" ", strip=True) if title_tag is not None else ""
+        if title_tag is not None:
+            title_tag.decompose()
+        inner = markdownify(tag.decode_contents(), heading_style="ATX", bullets="-").strip()
+        quoted = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+        blocks.append(f"\n\n> [!{kind}] {title}".rstrip() + f"\n{quoted}\n\n")
+        tag.replace_with(_MATH_TOKEN.format(f"C{len(blocks) - 1}"))
+    return blocks
+
+
+def page_note(data: bytes, fallback_title: str) -> WebNote:
+    """One HTML page as a note: its title from ``<title>`` or its first heading."""
+    from bs4 import BeautifulSoup
+
+    html = data.decode("utf-8", errors="replace")
+    soup = BeautifulSoup(html, "html.parser")
+    heading = soup.find("h1")
+    title = (soup.title.get_text(strip=True) if soup.title else "") or (
+        heading.get_text(" ", strip=True) if heading else ""
+    )
+    if heading is not None:
+        heading.decompose()  # the note's own H1 is its title
+    canonical = soup.find("link", rel="canonical")
+    body, report = html_to_markdown(str(soup))
+    url = str(canonical.get("href")) if canonical is not None else None
+    return WebNote(title or fallback_title, body, url=url, report=report)
+
+
+def feed_notes(data: bytes) -> list[WebNote]:
+    """Each item of an RSS 2.0 / Atom feed as a note (title, date, URL, author, tags)."""
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    notes = []
+    for n, entry in enumerate(parsed.entries, start=1):
+        content = entry.get("content") or []
+        html = content[0].get("value", "") if content else entry.get("summary", "")
+        body, report = html_to_markdown(html)
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        date = datetime(*when[:6], tzinfo=UTC).date().isoformat() if when else None
+        tags = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
+        title = (entry.get("title") or f"{parsed.feed.get('title', 'feed')} {n}").strip()
+        notes.append(WebNote(title, body, date, entry.get("link"), entry.get("author"),
+                             tags, report))
+    return notes
