@@ -171,7 +171,9 @@ def _plan(
         if item.folder_root is not None:
             mine = {rel: key for (top, rel), key in keys.items() if top == item.folder_root}
             note.text, note.links_rewritten = rewrite_links(note.text, folder_resolver(mine))
-        attachments = plan_attachments(note.text, item.file, root, note.placement.key)
+        attachments = plan_attachments(
+            note.text, item.file, root, note.placement.key, item.folder_root
+        )
         note.text = attachments.text
         for copy in attachments.copies:
             try:

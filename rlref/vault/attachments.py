@@ -87,9 +87,9 @@ def _usable(path: Path, root: Path) -> bool:
 class _SourceFiles:
     """Where the source's embedded files are: next to the note, then in its vault."""
 
-    def __init__(self, note_file: Path) -> None:
+    def __init__(self, note_file: Path, root: Path | None = None) -> None:
         self.note_dir = note_file.parent
-        self.root = find_vault_root(note_file) or self.note_dir
+        self.root = find_vault_root(note_file) or root or self.note_dir
         self.attachments = self.root / attachment_folder(find_vault_root(note_file))
         self._by_name: dict[str, list[Path]] | None = None
 
@@ -149,10 +149,13 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return False
 
 
-def plan_attachments(text: str, note_file: Path, dest_root: Path, dest_key: str) -> AttachmentPlan:
+def plan_attachments(
+    text: str, note_file: Path, dest_root: Path, dest_key: str, source_root: Path | None = None
+) -> AttachmentPlan:
     """Find what ``text`` (the note read from ``note_file``) embeds; plan copies into
-    ``dest_root``'s attachment folder and rewrite the embeds to them."""
-    source = _SourceFiles(note_file)
+    ``dest_root``'s attachment folder and rewrite the embeds to them. ``source_root`` (an
+    imported folder) is searched when the note belongs to no Obsidian vault."""
+    source = _SourceFiles(note_file, source_root)
     folder = attachment_folder(dest_root)
     note = parse_note(note_file.name, text)
     lines = text.split("\n")
