@@ -95,7 +95,11 @@ def kl_k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     $$
 
     $\mathbb{E}_{x\sim\pi_\theta}[\rho - 1] = 0$, so k3 keeps k1's mean while $e^u - 1 - u \geq 0$
-    makes every sample non-negative.
+    makes every sample non-negative. Unbiased is a statement about the KL *value*: used as a
+    loss term and differentiated, k3's expected gradient is the gradient of the forward KL
+    $D_{\mathrm{KL}}(\pi_{\text{ref}} \,\|\, \pi_\theta)$, not of the reverse KL it estimates
+    (for the reverse-KL gradient use `kl_k2` as the loss, or weight k3 by the importance
+    ratio as TRL's `use_bias_correction_kl=True` does).
 
     TRL: the per-token KL of `GRPOTrainer` when `GRPOConfig(beta>0)`; verl:
     `actor_rollout_ref.actor.kl_loss_type="low_var_kl"` (or `"k3"`, verl's default) with
