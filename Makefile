@@ -43,7 +43,7 @@ bench: $(STAMP) $(NODE_MODULES)
 	$(PY) benchmarks/bench_site.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check rlref tests benchmarks
+	$(VENV)/bin/ruff check rlref tests benchmarks checks
 
 clean:
 	rm -rf build
