@@ -14,6 +14,9 @@ def test_ruff_finds_nothing() -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     assert ruff is not None, "ruff is a test dependency (pip install -e '.[test]')"
     done = subprocess.run(
-        [ruff, "check", "rlref", "tests", "benchmarks", "checks"], cwd=REPO, capture_output=True, text=True
+        [ruff, "check", "rlref", "tests", "benchmarks", "checks"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
