@@ -8,7 +8,11 @@ never raises from here: every problem becomes a failed result with a message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -69,7 +73,11 @@ def check_formula(note: NoteLike, formula: FormulaLike,
                            checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            latex_sha256=latex_hash(formula.latex))
     try:
-        _run(note, formula, result, checks or {})
+        with _time_limit(formula_timeout()):
+            _run(note, formula, result, checks or {})
+    except CheckTimeout as error:
+        result.status = "fail"
+        result.message = str(error)
     except Exception as error:  # an impl that raises, a numpy error: a failure, not a crash
         result.status = "fail"
         result.message = f"{type(error).__name__}: {error}"
@@ -79,6 +87,43 @@ def check_formula(note: NoteLike, formula: FormulaLike,
             result.max_abs_error = getattr(error, "max_abs_error", None)
     result.duration_s = round(time.perf_counter() - started, 4)
     return result
+
+
+DEFAULT_TIMEOUT_S = 60.0
+
+
+class CheckTimeout(Exception):
+    """A formula check that ran past its time limit."""
+
+
+def formula_timeout() -> float:
+    """Seconds one formula's check may take: ``RLREF_FORMULA_TIMEOUT`` or 60."""
+    try:
+        return max(float(os.environ.get("RLREF_FORMULA_TIMEOUT", DEFAULT_TIMEOUT_S)), 0.01)
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the check after ``seconds`` (a timer signal; only possible in the main thread,
+    elsewhere the check runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise CheckTimeout(
+            f"the check took longer than {seconds:g} s (RLREF_FORMULA_TIMEOUT) and was stopped"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def impl_reference(function: Any) -> str | None:
