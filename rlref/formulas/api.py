@@ -191,11 +191,11 @@ def reads(function: Any, name: str) -> bool:
     return False
 
 
-def _check_sizes(sizes: Mapping[str, Any], section: str) -> None:
+def _check_sizes(sizes: Mapping[str, Any], section: str, *, sized: bool = True) -> None:
     for name, size in sizes.items():
         if not _IDENTIFIER.match(name):
             raise CheckDefinitionError(f"{section}: {name!r} is not a Python identifier")
-        if isinstance(size, int) and size < MIN_SIZE:
+        if sized and isinstance(size, int) and not isinstance(size, bool) and size < MIN_SIZE:
             raise CheckDefinitionError(f"{section}: size of {name!r} must be at least {MIN_SIZE}")
 
 
@@ -230,7 +230,7 @@ class Check:
             raise CheckDefinitionError(f"impl must be the function itself, not {self.impl!r}")
         _check_sizes(self.dims, "dims")
         _check_sizes(self.axes, "axes")
-        _check_sizes(self.inputs, "inputs")
+        _check_sizes(self.inputs, "inputs", sized=False)  # an input may be the constant 1
         seen: dict[str, str] = {}
         for section in ("dims", "axes", "inputs"):
             for name in getattr(self, section):

@@ -1,50 +1,19 @@
-"""Structural checks of a note's ``formulas:`` bindings — cheap, for ``rlref check``.
+"""The static formula checks of a whole vault, for ``rlref check`` (and ``index``, ``build``,
+the site compile): pure Python, no sympy, no torch, no numpy, and nothing in the vault or its
+checks folder is imported or run.
 
-Everything here is pure Python (pydantic, ast, the LaTeX normaliser): no sympy, no torch,
-no numpy. It catches what can be caught without running anything: a formula without a
-binding, a binding for a formula that does not exist, schema errors, unreadable
-expressions, names that are not defined, undeclared identifiers and unknown macros in the
-LaTeX, declared spellings that do not occur.
+Every tagged formula has a registered check or ``check: none`` with a reason; a note's
+``formulas:`` holds nothing else; every registration in the checks folder names a note and a
+tagged formula of it, once.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
 from rlref.diagnostics import Diagnostic
-from rlref.formulas.binding import (
-    Binding,
-    FunctionBinding,
-    IndexedBinding,
-    ReductionBinding,
-    Unchecked,
-    read_binding,
-    validation_messages,
-)
-from rlref.formulas.expr import ExprError, Expression, Lambda, split_relation
-from rlref.formulas.latex import LatexError
-from rlref.formulas.legacy import declarations
-from rlref.formulas.normalise import normalise
-from rlref.formulas.vocabulary import build_vocabulary
-
-# The names rlref.formulas.scope offers to expressions (kept here so that this module does
-# not import numpy; tests/formulas/test_scope.py checks that the two lists agree).
-RUNTIME_NAMES = frozenset(
-    """exp log log1p expm1 sqrt abs sign tanh where clip minimum maximum isfinite zeros_like
-    ones_like arange floor ceil sum mean prod max min std var argmax argmin cumsum softmax
-    log_softmax logsumexp sigmoid logsigmoid softplus get onehot size float64 int64 stack
-    concatenate reshape expand_dims algo inf pi normal uniform lognormal integers bernoulli
-    simplex prefix_mask permutation""".split()
-)
-RESULT_NAMES = frozenset(["out", "formula", "lhs"])
-OUT = frozenset(["out"])  # symbols may read the code's output (recursive formulas)
 
 
 class FormulaLike(Protocol):
@@ -70,107 +39,6 @@ def raw_bindings(note: NoteLike) -> Any:
     return {} if raw is None else raw
 
 
-def binding_problems(latex: str, raw: Any) -> list[str]:
-    """Everything statically wrong with one binding of the formula ``latex``."""
-    try:
-        binding = read_binding(raw)
-    except ValidationError as error:
-        return validation_messages(error)
-    if isinstance(binding, Unchecked):
-        problems: list[str] = []
-        if not binding.symbols:
-            return problems
-    else:
-        problems = _expression_problems(binding)
-    try:
-        normalise(latex, build_vocabulary(declarations(binding)))
-    except (LatexError, ExprError) as error:
-        problems.append(str(error))
-    return problems
-
-
-def _expression_problems(binding: Binding) -> list[str]:
-    problems: list[str] = []
-    known = set(RUNTIME_NAMES)
-    if binding.spec is not None:
-        names = spec_names(binding.spec)
-        if names is None:
-            problems.append(f"spec: module {binding.spec} not found")
-        known |= names or set()
-
-    reads_out: list[bool] = []
-
-    def check(source: Any, where: str, extra: Iterable[str] = ()) -> None:
-        try:
-            parsed = Lambda.parse(source) if isinstance(source, str) and "->" in source else (
-                Expression.parse(source))
-        except ExprError as error:
-            problems.append(f"{where}: {error}")
-            return
-        names = parsed.names()
-        reads_out.append("out" in names and "out" in extra)
-        unknown = sorted(names - known - set(extra))
-        if unknown:
-            problems.append(f"{where}: unknown name(s) {', '.join(unknown)}")
-
-    for section in ("dims", "axes", "inputs"):
-        for name, source in getattr(binding, section).items():
-            check(source, f"{section}.{name}")
-            known.add(name)
-    for spelling, symbol in binding.symbols.items():
-        where = f"symbols.{spelling}"
-        if isinstance(symbol, FunctionBinding | IndexedBinding):
-            source = symbol.fn if isinstance(symbol, FunctionBinding) else symbol.indexed
-            if "->" not in source:
-                problems.append(f"{where}: a function is written 'params -> body'")
-            else:
-                check(source, where, OUT)
-        elif isinstance(symbol, ReductionBinding):
-            missing = [a for a in symbol.axes if a not in binding.axes]
-            if missing:
-                problems.append(f"{where}: {', '.join(missing)} is not one of the axes")
-            for extra in (symbol.where, symbol.weights):
-                if extra is not None:
-                    check(extra, where, OUT)
-        elif not hasattr(symbol, "builtin"):
-            check(symbol, where, OUT)
-    arguments = binding.args.items() if isinstance(binding.args, dict) else enumerate(binding.args)
-    for name, source in arguments:
-        check(source, f"args.{name}")
-    try:
-        left, _, right = split_relation(binding.relation)
-    except ExprError as error:
-        problems.append(f"relation: {error}")
-    else:
-        check(binding.relation, "relation", RESULT_NAMES)
-        if not (left.names() | right.names()) & {"formula", "lhs"}:
-            problems.append("relation must read 'formula' (or 'lhs')")
-    for k, case in enumerate(binding.cover):
-        check(case, f"cover[{k}]", RESULT_NAMES)
-    if binding.impl is None and any(reads_out):
-        problems.append("'out' is read but no impl is given")
-    if binding.impl is not None and not any(reads_out):
-        problems.append("impl is given but nothing reads its result 'out'")
-    return problems
-
-
-@functools.cache
-def spec_names(module: str) -> frozenset[str] | None:
-    """Top-level names of a spec module, read from its source without importing it."""
-    try:
-        found = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if found is None or found.origin is None or not found.origin.endswith(".py"):
-        return None
-    tree = ast.parse(Path(found.origin).read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
-            names.add(node.name)
-    return frozenset(names)
-
-
 def listed_impl(note: NoteLike) -> set[str] | None:
     """The note's ``impl:`` entries (one string or a list); None when it is not readable
     (the frontmatter check reports that)."""
@@ -182,53 +50,6 @@ def listed_impl(note: NoteLike) -> set[str] | None:
     if isinstance(raw, list) and all(isinstance(ref, str) for ref in raw):
         return set(raw)
     return None
-
-
-def unlisted_impl(raw: Any, listed: set[str] | None) -> str | None:
-    """The ``impl`` a numeric binding names when the note's ``impl:`` does not list it: the
-    concept card shows ``impl:``, so the code a formula is checked against belongs there."""
-    if listed is None or not isinstance(raw, dict) or "check" in raw:
-        return None
-    impl = raw.get("impl")
-    return impl if isinstance(impl, str) and impl not in listed else None
-
-
-def binding_diagnostics(note: NoteLike) -> list[Diagnostic]:
-    """Structural problems of a note's formula bindings, as diagnostics.
-
-    Every tagged formula must have a binding (or ``check: none`` with a reason), every
-    binding must name a tagged formula, and every binding must be well formed. A binding
-    to code that the note's ``impl:`` does not list is a warning.
-    """
-    raw = raw_bindings(note)
-    formulas_line = note.key_lines.get("formulas", 1)
-    if not isinstance(raw, dict):
-        message = "formulas: must map formula ids to bindings"
-        return [Diagnostic(note.path, formulas_line, "error", message)]
-    found: list[Diagnostic] = []
-    listed = listed_impl(note)
-    tagged = {f.id: f for f in note.formulas}
-    for formula_id in raw:
-        if formula_id not in tagged:
-            found.append(Diagnostic(note.path, formulas_line, "error",
-                                    f"formulas.{formula_id}: no formula is tagged "
-                                    f"'<!-- formula: {formula_id} -->' in this note"))
-    for formula in note.formulas:
-        if formula.id not in raw:
-            found.append(Diagnostic(note.path, formula.line, "error",
-                                    f"formula '{formula.id}' has no binding: bind it under "
-                                    "formulas: in the frontmatter, or give check: none with a "
-                                    "reason"))
-            continue
-        for problem in binding_problems(formula.latex, raw[formula.id]):
-            found.append(Diagnostic(note.path, formula.line, "error",
-                                    f"formula '{formula.id}': {problem}"))
-        impl = unlisted_impl(raw[formula.id], listed)
-        if impl is not None:
-            found.append(Diagnostic(note.path, formula.line, "warning",
-                                    f"formula '{formula.id}' is bound to {impl}, which is not "
-                                    "listed in impl:"))
-    return found
 
 
 # ---------------------------------------------------------------------------- the whole vault

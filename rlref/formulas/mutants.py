@@ -67,9 +67,7 @@ def latex_mutants(latex: str, *, lhs_is_label: bool = False) -> Iterator[tuple[s
 
 def checked_mutants(latex: str, check: Check) -> Iterator[tuple[str, str]]:
     """The mutants of ``latex`` that change what ``check``'s numeric check reads."""
-    from rlref.formulas.legacy import coerce
-
-    return latex_mutants(latex, lhs_is_label=not coerce(check).reads_lhs)
+    return latex_mutants(latex, lhs_is_label=not check.reads_lhs)
 
 
 def _relation_and_right_side(latex: str) -> tuple[str | None, tuple[str, ...]] | None:

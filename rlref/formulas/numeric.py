@@ -364,9 +364,6 @@ def check_numeric(latex: str, check: Check, *, impl: Callable[..., Any] | None =
     """Check one formula; raises LatexError/BindingError/CheckFailure.
 
     ``impl`` replaces the bound implementation (the self-test passes mutated code)."""
-    from rlref.formulas.legacy import coerce
-
-    check = coerce(check)
     parsed = parse_formula(latex, check)
     if check.reads_lhs and parsed.lhs is None:
         raise BindingError("the relation reads 'lhs' but the left side is absent or not declared")

@@ -215,9 +215,6 @@ _memory: dict[str, ParsedFormula] = {}
 
 
 def cache_key(latex: str, binding: Check | Symbols) -> str:
-    from rlref.formulas.legacy import coerce
-
-    binding = coerce(binding)
     # Only what the parse depends on: the LaTeX, the symbols' kinds and which names are axes.
     text = json.dumps({"latex": latex, **vocabulary_shape(binding), "code": _code_version(),
                        "sympy": sp.__version__}, sort_keys=True, ensure_ascii=False)
@@ -246,9 +243,6 @@ def _cache_dir() -> Path | None:
 
 def parse_formula(latex: str, binding: Check | Symbols) -> ParsedFormula:
     """Parse one formula with its check's vocabulary. Raises LatexError."""
-    from rlref.formulas.legacy import coerce
-
-    binding = coerce(binding)
     key = cache_key(latex, binding)
     if key in _memory:
         return _memory[key]

@@ -1,19 +1,20 @@
-"""binding_diagnostics: the cheap structural check that `rlref check` runs."""
+"""vault_diagnostics: the static formula checks `rlref check` runs on a whole vault (a note's
+``formulas:`` entries, the checks folder's registrations), each at its file and line."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
-from rlref.formulas import binding_diagnostics
-from rlref.vault import parse_note
+from rlref.index.checked import load_checked
 
 NOTE = """---
 title: T
 impl: ["rlref.algos.policy_loss:importance_ratio"]
 formulas:
-{bindings}
+{entries}
 ---
 
 # T
@@ -28,99 +29,105 @@ $$
 x + y
 $$
 """
-RATIO = """  ratio:
-    impl: rlref.algos.policy_loss:importance_ratio
-    dims: {S: 3, A: 2}
-    axes: {n: 8}
-    inputs: {P: "simplex(S, A)", Q: "simplex(S, A)", s: "integers(0, S, n)", a: "integers(0, A, n)"}
-    symbols:
-      '\\pi': {fn: "a | s -> P[s, a]"}
-      '\\mu': {fn: "a | s -> Q[s, a]"}
-      a: a
-      s: s
-    args: {logp: "log(P[s, a])", old_logp: "log(Q[s, a])"}
-"""
-OTHER = """  other: {check: none, reason: a placeholder}
-"""
+OTHER = "  other: {check: none, reason: a placeholder}\n"
+CHECK = '''from rlref.algos.policy_loss import importance_ratio
+from rlref.formulas.api import Check, fn, formula_check
 
 
-def line_of(bindings: str, formula_id: str) -> int:
-    """The line of the $$ that opens a tagged formula (where its diagnostics point)."""
-    lines = NOTE.format(bindings=bindings).split("\n")
-    tag = lines.index(f"<!-- formula: {formula_id} -->")
-    return tag + 2
+@formula_check("T", "ratio")
+def check_ratio() -> Check:
+    return Check(
+        impl=importance_ratio,
+        dims={"S": 3, "A": 2},
+        axes={"n": 8},
+        inputs={"P": lambda v: v.simplex(v.S, v.A), "Q": lambda v: v.simplex(v.S, v.A),
+                "s": lambda v: v.integers(0, v.S, v.n), "a": lambda v: v.integers(0, v.A, v.n)},
+        symbols={
+            r"\\pi": fn(lambda v, a, s: v.P[s, a], bar=True),
+            r"\\mu": fn(lambda v, a, s: v.Q[s, a], bar=True),
+            "a": lambda v: v.a,
+            "s": lambda v: v.s,
+        },
+        args={"logp": lambda v: v.log(v.P[v.s, v.a]), "old_logp": lambda v: v.log(v.Q[v.s, v.a])},
+    )
+'''
 
 
-def diagnostics(bindings: str) -> list[str]:
-    note = parse_note("T.md", NOTE.format(bindings=bindings))
-    return [d.format() for d in binding_diagnostics(note)]
+def vault(tmp_path: Path, entries: str = OTHER, check: str = CHECK) -> Path:
+    root = tmp_path / "vault"
+    root.mkdir(parents=True)
+    (root / "T.md").write_text(NOTE.format(entries=entries), encoding="utf-8")
+    (root / ".rlref.toml").write_text('checks = "../checks"\n', encoding="utf-8")
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "t.py").write_text(check, encoding="utf-8")
+    return root
 
 
-def test_a_well_bound_note_is_clean():
-    assert diagnostics(RATIO + OTHER) == []
+def line_of(text: str, needle: str, offset: int = 0) -> int:
+    return text.split("\n").index(needle) + 1 + offset
 
 
-def test_a_formula_without_binding_is_an_error_at_its_line():
-    (found,) = diagnostics(RATIO)
-    line = line_of(RATIO, "other")
-    assert found.startswith(f"T.md:{line}: error: formula 'other' has no binding")
+def diagnostics(root: Path) -> list[str]:
+    return [d.format() for d in load_checked(root).diagnostics]
 
 
-def test_a_binding_for_a_missing_formula_is_an_error_at_the_formulas_key():
-    found = diagnostics(RATIO + OTHER + "  ghost: {check: none, reason: r}\n")
-    assert found == ["T.md:4: error: formulas.ghost: no formula is tagged "
+def test_a_checked_note_is_clean(tmp_path):
+    assert diagnostics(vault(tmp_path)) == []
+
+
+def test_a_formula_without_check_is_an_error_at_its_line(tmp_path):
+    root = vault(tmp_path, entries="")
+    line = line_of(NOTE.format(entries=""), "<!-- formula: other -->", 1)
+    (found,) = diagnostics(root)
+    assert found.startswith(f"T.md:{line}: error: formula 'other' has no check: register one")
+    assert "@formula_check('T', 'other')" in found
+
+
+def test_an_entry_for_a_missing_formula_is_an_error_at_its_line(tmp_path):
+    entries = OTHER + "  ghost: {check: none, reason: r}\n"
+    found = diagnostics(vault(tmp_path, entries=entries))
+    assert found == ["T.md:6: error: formulas.ghost: no formula is tagged "
                      "'<!-- formula: ghost -->' in this note"]
 
 
-def test_problems_inside_a_binding_name_the_formula():
-    bindings = RATIO.replace("      s: s\n", "") + OTHER
-    line = line_of(bindings, "ratio")
-    expected = f"T.md:{line}: error: formula 'ratio': undeclared identifier 's'"
-    assert diagnostics(bindings) == [expected]
-    bindings = RATIO.replace("log(Q[s, a])", "log(R[s, a])") + OTHER
-    line = line_of(bindings, "ratio")
-    assert diagnostics(bindings) == [
-        f"T.md:{line}: error: formula 'ratio': args.old_logp: unknown name(s) R"]
-    found = diagnostics(RATIO.replace("args:", "unused: 1\n    args:") + OTHER)
-    assert any("Extra inputs are not permitted" in f for f in found)
-    found = diagnostics(OTHER + "  ratio: {check: none}\n")
-    assert any("reason" in f for f in found)
+def test_a_binding_left_in_the_note_is_an_error_at_its_key(tmp_path):
+    entries = OTHER + "  ratio:\n    impl: os:system\n    symbols: {a: x}\n"
+    found = diagnostics(vault(tmp_path, entries=entries))
+    assert any(f.startswith("T.md:7: error: formulas.ratio: impl, symbols: a note holds no "
+                            "binding") for f in found), found
 
 
-def test_an_impl_whose_result_is_never_read_is_reported():
-    found = diagnostics(RATIO + "    relation: formula == formula\n" + OTHER)
-    assert any("nothing reads its result 'out'" in f for f in found)
+def test_check_none_needs_a_reason_and_excludes_a_check(tmp_path):
+    found = diagnostics(vault(tmp_path, entries="  other: {check: none}\n"))
+    assert any("check: none needs a reason" in f for f in found), found
+    entries = OTHER + "  ratio: {check: none, reason: r}\n"
+    found = diagnostics(vault(tmp_path / "b", entries=entries))
+    assert any("says check: none but" in f and "registers a check: keep one" in f
+               for f in found), found
 
 
-def test_code_a_formula_is_bound_to_must_be_listed_in_impl():
-    listed = NOTE.format(bindings=RATIO + OTHER)
-    line = line_of(RATIO + OTHER, "ratio")
-    unlisted = listed.replace('impl: ["rlref.algos.policy_loss:importance_ratio"]',
-                              'impl: ["rlref.algos.kl:kl_k1"]')
-    assert [d.format() for d in binding_diagnostics(parse_note("T.md", unlisted))] == [
-        f"T.md:{line}: warning: formula 'ratio' is bound to "
-        "rlref.algos.policy_loss:importance_ratio, which is not listed in impl:"]
-    absent = listed.replace('impl: ["rlref.algos.policy_loss:importance_ratio"]\n', "")
-    (found,) = binding_diagnostics(parse_note("T.md", absent))
-    assert found.severity == "warning" and "not listed in impl:" in found.message
-    one = listed.replace('["rlref.algos.policy_loss:importance_ratio"]',
-                         "rlref.algos.policy_loss:importance_ratio")
-    assert binding_diagnostics(parse_note("T.md", one)) == []  # a single entry may be a string
+def test_formulas_must_be_a_mapping(tmp_path):
+    found = diagnostics(vault(tmp_path, entries="  - a list"))
+    assert any("formulas: must map formula ids to check: none + reason" in f for f in found)
 
 
-def test_formulas_must_be_a_mapping():
-    note = parse_note("T.md", NOTE.format(bindings="  - a list"))
-    (found,) = binding_diagnostics(note)
-    assert "must map formula ids to bindings" in found.message
+def test_registrations_name_a_real_note_and_formula_once(tmp_path):
+    check = (CHECK + CHECK.split("\n\n\n")[1].replace("check_ratio", "again")
+             + '\n\n@formula_check("T", "ghost")\ndef g():\n    pass\n'
+             + '\n\n@formula_check("Nowhere", "x")\ndef h():\n    pass\n')
+    found = diagnostics(vault(tmp_path, check=check))
+    text = "\n".join(found)
+    assert "T::ratio is registered twice (first at ../checks/t.py:5)" in text
+    assert "@formula_check: note 'T' tags no formula 'ghost'" in text
+    assert "@formula_check: no note 'Nowhere' in the vault" in text
 
 
-def test_checking_bindings_imports_neither_sympy_nor_torch():
+def test_checking_a_vault_imports_neither_sympy_nor_torch(tmp_path):
+    root = vault(tmp_path)
     script = textwrap.dedent(f"""
         import sys
-        from rlref.formulas import binding_diagnostics
-        from rlref.vault import parse_note
-        note = parse_note("T.md", {NOTE.format(bindings=RATIO + OTHER)!r})
-        assert binding_diagnostics(note) == []
+        from rlref.index.checked import load_checked
+        assert load_checked({str(root)!r}).diagnostics == []
         heavy = [m for m in ("sympy", "torch", "numpy") if m in sys.modules]
         assert not heavy, heavy
     """)

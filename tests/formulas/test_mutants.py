@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rlref.formulas.binding import Binding
+from rlref.formulas.api import Check
 from rlref.formulas.mutants import checked_mutants, latex_mutants
 
 UPDATE = r"v_{t+1}(s) = v_t(s) - \alpha \left(v_t(s) - g\right)"
@@ -40,7 +40,7 @@ def test_a_formula_without_a_relation_has_no_label():
 
 
 def test_checked_mutants_follow_what_the_relation_reads():
-    label = dict(checked_mutants(UPDATE, Binding()))  # out == formula: the left side is a name
+    label = dict(checked_mutants(UPDATE, Check()))  # out == formula: the left side is a name
     assert "'+'→'-' at 4" not in label
-    read = dict(checked_mutants(UPDATE, Binding(relation="lhs == formula")))
+    read = dict(checked_mutants(UPDATE, Check(relation=lambda v: (v.lhs, "==", v.formula))))
     assert read == dict(latex_mutants(UPDATE))

@@ -1,21 +1,15 @@
-"""What binding expressions can call: layout, generators, helpers."""
+"""What a check's callables read from the scope view v: layout, generators, helpers."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rlref.formulas.diagnostics import RUNTIME_NAMES
 from rlref.formulas.scope import BASE, Axis, ExprError, generators, get, in_layout
 
 
 def axes(*sizes):
     return [Axis(f"a{k}", n, k, len(sizes)) for k, n in enumerate(sizes)]
-
-
-def test_static_name_list_matches_the_runtime():
-    runtime = set(BASE) - {"call"} | {"algo"} | set(generators(np.random.default_rng(0)))
-    assert set(RUNTIME_NAMES) == runtime
 
 
 def test_generators_lay_arrays_out_by_axis():

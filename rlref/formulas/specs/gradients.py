@@ -1,7 +1,7 @@
-"""Gradients of ``rlref.algos`` losses by autograd, for bindings of derivative formulas.
+"""Gradients of ``rlref.algos`` losses by autograd, for checks of derivative formulas.
 
 A note that states a derivative (``∂L/∂r_w = …``) is checked against the gradient torch's
-autograd takes *through the implementation itself*, so the spec never re-derives anything:
+autograd takes *through the implementation itself*, so the helper never re-derives anything:
 a wrong sign or a missing factor in the note fails, and so does code whose loss drifts.
 """
 
@@ -27,10 +27,6 @@ def loss_gradient(function: Callable[..., Any], wrt: str, field: str | None = No
 
     from rlref.formulas.scope import to_torch
 
-    if isinstance(function, str):  # transitional: "module:function" from a YAML binding
-        from rlref.formulas.legacy import resolve_impl
-
-        function = resolve_impl(function)
     reference = getattr(function, "__name__", "the function")
     arguments = {name: to_torch(value) for name, value in kwargs.items()}
     if wrt not in arguments:

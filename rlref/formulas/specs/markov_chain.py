@@ -1,4 +1,4 @@
-"""Helpers for bindings about the Markov chain a policy induces on a finite MDP.
+"""The Markov chain a policy induces on a finite MDP, for checks of formulas over it.
 
 The stationary distribution is an *input* of the formulas that average over it (such as
 ``r̄_π = (1 − γ) v̄_π``), not one of the checked quantities: those still come from
@@ -7,17 +7,7 @@ The stationary distribution is an *input* of the formulas that average over it (
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-
-from rlref.formulas.specs import tabular
-
-
-def finite_mdp(transitions: np.ndarray, rewards: np.ndarray, gamma: float) -> Any:
-    """The MDP object the code takes (the same as ``rlref.formulas.specs.tabular``); defined
-    here too because a binding names a single spec module."""
-    return tabular.finite_mdp(transitions, rewards, gamma)
 
 
 def stationary_distribution(transitions: np.ndarray, policy: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Helpers for bindings of tabular formulas: build the MDP object the code takes."""
+"""Helpers for checks of tabular formulas: build the MDP object the code takes."""
 
 from __future__ import annotations
 
