@@ -96,7 +96,7 @@ def _plain_line(what: str, text: str) -> str:
     if bad:
         raise fail(f"{what} {text!r} contains control characters ({', '.join(bad)}): "
                    "a title or section is one line of text", 1)
-    return text
+    return text.strip()
 
 
 def _inside(root: Path, relative: str, what: str) -> Path:
@@ -138,7 +138,8 @@ def place_note(
             )
         moc_text = add_moc_section(moc_text, section, before=RELATED_SECTION)
         found = find_section(moc_sections(moc_text), section)
-        assert found is not None
+        if found is None:  # a name Markdown reads differently as a heading (e.g. "# x")
+            raise fail(f"--section {section!r} cannot be written as a MOC heading", 1)
     if path:
         key = path.removesuffix(".md").strip("/")
         if escapes_vault(key):
@@ -190,7 +191,8 @@ def write_note_and_moc(
                 moc_text = add_moc_section(moc_text, placement.section.title,
                                            before=RELATED_SECTION)
                 section = find_section(moc_sections(moc_text), placement.section.title)
-                assert section is not None
+                if section is None:
+                    raise fail(f"section {placement.section.title!r} vanished from the MOC", 1)
             if note_file.exists() and not force:
                 raise fail(f"{note_file} exists; not overwriting it (use --force)", 1)
             key = placement.key
