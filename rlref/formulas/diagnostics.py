@@ -4,7 +4,10 @@ checks folder is imported or run.
 
 Every tagged formula has a registered check or ``check: none`` with a reason; a note's
 ``formulas:`` holds nothing else; every registration in the checks folder names a note and a
-tagged formula of it, once.
+tagged formula of it, once. A formula's LaTeX is read against the symbols its check declares
+(read from the check module with :mod:`ast`): an undeclared identifier, an unknown macro or a
+declared spelling that does not occur is an error at the formula's line; a check whose
+``impl`` the note's ``impl:`` does not list is a warning.
 """
 
 from __future__ import annotations
@@ -168,7 +171,10 @@ def _note_diagnostics(root: Path, note: NoteLike, registered: dict[tuple[str, st
                    and k not in ALLOWED_ENTRY_KEYS]
             found.append(Diagnostic(note.path, min(bad, default=line), "error",
                                     f"formulas.{formula_id}: {problem}"))
+    listed = listed_impl(note)
     for formula in note.formulas:
+        for registration in registered.get((key, formula.id), [])[:1]:
+            found.extend(_declared_diagnostics(note, formula, registration, listed))
         checks = [r for r in registered.get((key, formula.id), []) if r.kind == "check"]
         unchecked = isinstance(raw.get(formula.id), dict) and raw[formula.id].get("check") == "none"
         if checks and unchecked:
@@ -183,4 +189,30 @@ def _note_diagnostics(root: Path, note: NoteLike, registered: dict[tuple[str, st
                                     f"formula '{formula.id}' has no check: register one in "
                                     f"{home} with @formula_check({key!r}, {formula.id!r}), or "
                                     f"give check: none with a reason{hint}"))
+    return found
+
+
+def _declared_diagnostics(note: NoteLike, formula: FormulaLike, registration: Any,
+                          listed: set[str] | None) -> list[Diagnostic]:
+    """What a formula's registered check declares, against the formula and the note: its
+    LaTeX must read with the declared symbols (the normaliser alone: no sympy), and the code
+    it checks belongs in the note's ``impl:`` (the concept card lists it)."""
+    from rlref.formulas.latex import LatexError
+    from rlref.formulas.normalise import normalise
+    from rlref.formulas.vocabulary import build_vocabulary
+
+    found: list[Diagnostic] = []
+    if registration.symbols is not None:
+        try:
+            normalise(formula.latex, build_vocabulary(registration.symbols))
+        except (LatexError, ValueError) as error:
+            found.append(Diagnostic(note.path, formula.line, "error",
+                                    f"formula '{formula.id}': {error} (its symbols: "
+                                    f"{registration.where})"))
+    impl = registration.impl
+    if (registration.kind == "check" and impl is not None and listed is not None
+            and impl not in listed):
+        found.append(Diagnostic(note.path, formula.line, "warning",
+                                f"formula '{formula.id}' is checked against {impl} "
+                                f"({registration.where}), which is not listed in impl:"))
     return found

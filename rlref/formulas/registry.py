@@ -8,7 +8,8 @@ folder (relative to the vault root). Each ``*.py`` file there holds functions re
 Two readers, on purpose:
 
 - :func:`scan_checks` reads the files with :mod:`ast` and never imports them: ``rlref check``,
-  ``index``, ``build`` and ``import`` see the registrations (literal strings) and their lines
+  ``index``, ``build`` and ``import`` see the registrations (literal strings) and their lines,
+  and what each declares (its symbols' kinds, its ``impl``: :mod:`rlref.formulas.static`),
   without running anything.
 - :func:`load_checks` imports them (by file path, under unique module names): only
   ``rlref verify`` and the formula tests do.
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from rlref.diagnostics import Diagnostic
+from rlref.formulas.static import declared
 
 CONFIG = ".rlref.toml"
 DECORATORS = {"formula_check": "check", "formula_symbols": "symbols"}
@@ -44,6 +46,9 @@ class Registration:
     path: Path
     line: int
     function: str
+    # what the registered function declares, read statically (None: not readable)
+    symbols: Any = field(default=None, compare=False)
+    impl: str | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:
@@ -115,8 +120,10 @@ def scan_file(path: Path, shown: str) -> tuple[list[Registration], list[Diagnost
                 continue
             note, formula = values
             assert note is not None and formula is not None
+            declaration = declared(tree, node)
             found.append(Registration(DECORATORS[called], note.removesuffix(".md"), formula,
-                                      Path(shown), decorator.lineno, node.name))
+                                      Path(shown), decorator.lineno, node.name,
+                                      declaration.symbols, declaration.impl))
     return found, problems
 
 

@@ -132,3 +132,36 @@ def test_checking_a_vault_imports_neither_sympy_nor_torch(tmp_path):
         assert not heavy, heavy
     """)
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_an_undeclared_identifier_is_an_error_at_the_formula_line(tmp_path):
+    check = CHECK.replace('            "s": lambda v: v.s,\n', "")
+    line = line_of(NOTE.format(entries=OTHER), "<!-- formula: ratio -->", 1)
+    found = diagnostics(vault(tmp_path, check=check))
+    assert found == [f"T.md:{line}: error: formula 'ratio': undeclared identifier 's' (its "
+                     "symbols: ../checks/t.py:5)"]
+    check = CHECK.replace('"a": lambda v: v.a,', '"a": lambda v: v.a, r"\\beta": 0.5,')
+    (found,) = diagnostics(vault(tmp_path / "b", check=check))
+    assert "declared but not in the formula: \\beta" in found
+
+
+def test_symbols_built_at_run_time_are_left_to_verify(tmp_path):
+    check = CHECK.replace("        symbols={", "        symbols={**SHARED,").replace(
+        "@formula_check", "SHARED = {}\n\n\n@formula_check")
+    assert diagnostics(vault(tmp_path, check=check)) == []
+
+
+def test_code_a_formula_is_checked_against_must_be_listed_in_impl(tmp_path):
+    line = line_of(NOTE.format(entries=OTHER), "<!-- formula: ratio -->", 1)
+    root = vault(tmp_path)
+    note = root / "T.md"
+    note.write_text(note.read_text(encoding="utf-8").replace(
+        "rlref.algos.policy_loss:importance_ratio", "rlref.algos.kl:kl_k1"), encoding="utf-8")
+    assert diagnostics(root) == [
+        f"T.md:{line}: warning: formula 'ratio' is checked against "
+        "rlref.algos.policy_loss:importance_ratio (../checks/t.py:5), which is not listed in "
+        "impl:"]
+    note.write_text(note.read_text(encoding="utf-8").replace(
+        'impl: ["rlref.algos.kl:kl_k1"]', "impl: rlref.algos.policy_loss:importance_ratio"),
+        encoding="utf-8")
+    assert diagnostics(root) == []  # a single entry may be a string
