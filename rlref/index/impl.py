@@ -20,10 +20,11 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ImplLocation:
-    module: str
+    module: str  # as the reference names it (may be a package that re-exports it)
     name: str
-    file: str  # path relative to the package root's parent, POSIX
-    line: int
+    file: str  # the defining file, relative to the package root's parent, POSIX
+    line: int  # the line of its ``def``/``class`` in that file
+    defining: str = ""  # the module that defines it (re-exports followed)
 
 
 def _module_file(module: str) -> Path | None:
@@ -98,12 +99,46 @@ def locate_impl(ref: str) -> ImplLocation | str:
     file = _module_file(module)
     if file is None:
         return f"impl '{ref}': module '{module}' not found"
-    names = _top_level_names(file)
-    if name not in names:
+    if name not in _top_level_names(file):
         return f"impl '{ref}': '{module}' defines no function or class '{name}'"
-    root = file
-    for _ in module.split("."):
+    defining, line = _follow(module, name) or (module, _top_level_names(file)[name])
+    defining_file = _module_file(defining) or file
+    root = defining_file
+    for _ in defining.split("."):
         root = root.parent
-    if file.name == "__init__.py":
+    if defining_file.name == "__init__.py":
         root = root.parent
-    return ImplLocation(module, name, file.relative_to(root).as_posix(), names[name])
+    return ImplLocation(module, name, defining_file.relative_to(root).as_posix(), line, defining)
+
+
+def _follow(module: str, name: str, depth: int = 0) -> tuple[str, int] | None:
+    """The module that defines ``name`` (following ``from x import name``) and its line."""
+    file = _module_file(module)
+    if file is None or depth > 8:
+        return None
+    try:
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return module, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    source = _absolute(package, node.module, node.level)
+                    return _follow(source, alias.name, depth + 1) if source else None
+    return None
+
+
+def _absolute(package: str, module: str | None, level: int) -> str | None:
+    """The absolute module of ``from <level dots><module> import …`` inside ``package``."""
+    if level == 0:
+        return module
+    parts = package.split(".")
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rlref.index.impl import locate_impl
 from rlref.site.layout import (
     API_INDEX,
     api_doc,
@@ -151,45 +152,11 @@ def _module(name: str, file: Path) -> Module:
     return Module(name, file, public_members(tree) if tree is not None else [])
 
 
-def _follow(module: str, name: str, depth: int = 0) -> tuple[str, int] | None:
-    """The module that defines ``name`` (following ``from x import name``) and its line."""
-    file = module_file(module)
-    tree = module_tree(file) if file is not None else None
-    if tree is None or depth > 8:
-        return None
-    is_package = file is not None and file.name == "__init__.py"
-    package = module if is_package else module.rpartition(".")[0]
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return module, node.lineno
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if (alias.asname or alias.name) == name:
-                    source = _absolute(package, node.module, node.level)
-                    return _follow(source, alias.name, depth + 1) if source else None
-        elif isinstance(node, ast.Assign):
-            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                return module, node.lineno
-    return None
-
-
-def _absolute(package: str, module: str | None, level: int) -> str | None:
-    if level == 0:
-        return module
-    parts = package.split(".")
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, module] if module else base)
-
-
 def impl_target(ref: str, documented: dict[str, Module]) -> ImplTarget | None:
-    module, _, name = ref.partition(":")
-    found = _follow(module, name)
-    if found is None:
+    found = locate_impl(ref)  # the one resolver: index, site and checker agree
+    if isinstance(found, str):
         return None
-    defining, line = found
+    defining, name, line = found.defining, found.name, found.line
     page = documented.get(defining)
     listed = page is not None and any(member == name for member, _ in page.members)
     return ImplTarget(

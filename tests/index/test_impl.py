@@ -32,3 +32,30 @@ def test_functions_classes_and_declared_reexports_are_found(ref: str) -> None:
 def test_imports_and_missing_names_are_not_implementations(ref: str, message: str) -> None:
     found = locate_impl(ref)
     assert isinstance(found, str) and message in found
+
+
+def test_one_resolver_agrees_with_import_for_every_kb_reference() -> None:
+    """The static resolver (index, site and check use it) lands on the definition that
+    importing finds: same module, same file, same line — re-exports followed."""
+    import importlib
+    import inspect
+    from pathlib import Path
+
+    from rlref.index.impl import locate_impl
+    from rlref.vault import load_vault
+
+    kb = Path(__file__).resolve().parents[2] / "kb"
+    refs = sorted({ref for note in load_vault(kb).notes.values() if note.frontmatter
+                   for ref in note.frontmatter.impl})
+    assert refs
+    for ref in refs:
+        module, name = ref.split(":")
+        obj = importlib.import_module(module)
+        obj = getattr(obj, name)
+        found = locate_impl(ref)
+        assert not isinstance(found, str), found
+        assert found.defining == obj.__module__, ref
+        source = Path(inspect.getsourcefile(obj)).as_posix()
+        assert source.endswith(found.file), (ref, source, found.file)
+        line = Path(source).read_text("utf-8").split("\n")[found.line - 1].lstrip()
+        assert line.startswith((f"def {name}(", f"class {name}")), (ref, line)
