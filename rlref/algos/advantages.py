@@ -331,8 +331,9 @@ def rloo_advantages(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
     $$
 
     The baseline of sample $i$ does not depend on $r_i$, so it adds no bias to the policy
-    gradient. TRL: `RLOOTrainer` with `RLOOConfig(num_generations=G)`; verl:
-    `algorithm.adv_estimator="rloo"`.
+    gradient. TRL: `RLOOTrainer` with `RLOOConfig(num_generations=G)` (its loss is
+    `rlref.algos.policy_loss.ppo_clip_loss` on the summed completion log-probs, one token per
+    sequence; see there); verl: `algorithm.adv_estimator="rloo"`.
 
     Source: *Back to Basics: Revisiting REINFORCE Style Optimization for Learning from Human
     Feedback in LLMs*, arXiv:2402.14740.

@@ -207,7 +207,13 @@ def gspo_loss(
 
     TRL: `GRPOConfig(importance_sampling_level="sequence", loss_type="grpo", epsilon=3e-4,
     epsilon_high=4e-4)`; verl: `actor.policy_loss.loss_mode="gspo"` (the token form) with
-    `clip_ratio_low`/`clip_ratio_high` and `loss_agg_mode="seq-mean-token-mean"`.
+    `clip_ratio_low`/`clip_ratio_high` and `loss_agg_mode="seq-mean-token-mean"`. TRL keeps
+    one ratio per sequence and clips it once; giving each token the same ratio yields the
+    same loss and gradient.
+
+    All-pad rows: a completion with no real token is left out of $B$ (`aggregate_loss`), as
+    verl does; TRL 1.16 counts it (`loss_type="grpo"` divides by the number of rows), so with
+    $k$ all-pad rows among $B$ TRL's loss is this one times $(B - k)/B$.
 
     Source: *Group Sequence Policy Optimization*, arXiv:2507.18071 (objective: eq. 5).
 

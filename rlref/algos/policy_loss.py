@@ -206,7 +206,14 @@ def ppo_clip_loss(
     ratio exploded: for $\hat A < 0$,
     $\mathcal{L}_{i,t} = \min\big(\mathcal{L}^{\text{CLIP}}_{i,t},\ -c\,\hat A_{i,t}\big)$.
 
-    TRL: `GRPOConfig(epsilon=ε_low, epsilon_high=ε_high)` (its loss without KL); verl:
+    TRL: `GRPOConfig(epsilon=ε_low, epsilon_high=ε_high)` (its loss without KL), and
+    `GRPOConfig(delta=δ)` is `clip_ratio_c=δ` (TRL caps the unclipped ratio at δ for every
+    token; for $\hat A > 0$ that cap never wins once $\delta > 1+\varepsilon_{\text{high}}$, for
+    $\hat A < 0$ it is the dual clip, so loss and gradient are equal). TRL's `RLOOTrainer`
+    loss is this function at *sequence* level: `logp` and `old_logp` the summed completion
+    log-probs of shape `(B, 1)`, a mask of ones, `advantages` from
+    `rlref.algos.advantages.rloo_advantages`, `loss_agg="token-mean"` (a mean over
+    sequences). verl:
     `actor_rollout_ref.actor.clip_ratio_low`, `clip_ratio_high`, `clip_ratio_c`
     (`policy_loss.loss_mode="vanilla"`, where the dual clip is always on with `c = 3.0`).
 
@@ -364,6 +371,20 @@ def grpo_loss(
     TRL: `GRPOConfig(beta=β, epsilon=ε, epsilon_high=ε_high, loss_type="grpo")`;
     verl: `algorithm.adv_estimator="grpo"`, `actor.use_kl_loss=True`, `actor.kl_loss_coef=β`,
     `actor.kl_loss_type="low_var_kl"`, `actor.loss_agg_mode="seq-mean-token-mean"`.
+    TRL's other clipped loss types are this function with `loss_agg`: `"bnpo"` → `"bnpo"`,
+    `"dr_grpo"` → `"seq-mean-token-sum-norm"` with `max_completion_length`, `"dapo"` →
+    `"token-mean"` (one process, no accumulation), `"luspo"` → `"seq-mean-token-sum"`.
+    TRL's two-sided clip `GRPOConfig(delta=δ)` (it caps the unclipped ratio at δ) has no
+    argument here: with `beta=0` it is `ppo_clip_loss(..., clip_ratio_c=δ)` (the dual clip),
+    which gives the same loss and gradient whenever $\delta > 1 + \varepsilon_{\text{high}}$
+    (TRL's documented recommendation).
+
+    All-pad rows: a completion with no real token is left out of $B$ in the
+    sequence-mean modes (`"seq-mean-token-mean"`, `"seq-mean-token-sum"`,
+    `"seq-mean-token-sum-norm"`), as verl does, so appending one never changes the loss.
+    TRL 1.16 counts such a row in $B$ (its `loss_type` `"grpo"`, `"dr_grpo"` and `"luspo"`
+    divide by the number of rows), so with $k$ all-pad rows among $B$ TRL's loss is this one
+    times $(B - k)/B$; the token-mean modes (`"dapo"`, `"bnpo"`) agree either way.
 
     Source: *DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models*,
     arXiv:2402.03300.

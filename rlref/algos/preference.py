@@ -322,6 +322,9 @@ def orpo_loss(
     policy_chosen_avg_logps: torch.Tensor,
     policy_rejected_avg_logps: torch.Tensor,
     lam: float = 0.1,
+    *,
+    nll_token_logps: torch.Tensor | None = None,
+    nll_mask: torch.Tensor | None = None,
 ) -> ORPOLoss:
     r"""ORPO: supervised NLL on the chosen answer plus a log-odds-ratio preference term.
 
@@ -337,20 +340,38 @@ def orpo_loss(
     \qquad \mathcal{L}_{\text{SFT}} = -\frac{1}{|y_w|}\log\pi_\theta(y_w \mid x)
     $$
 
-    No reference model and no separate SFT stage. TRL 1.16:
-    `trl.experimental.orpo.ORPOConfig(beta=λ)`; TRL takes $\mathcal{L}_{\text{SFT}}$ as the
-    token-mean cross-entropy over all chosen tokens of the batch, which equals the mean used
-    here when the chosen completions have equal lengths.
+    No reference model and no separate SFT stage. Two conventions for $\mathcal{L}_{\text{SFT}}$:
+
+    * default (the formula above): the NLL of the chosen *completion*, length-normalised per
+      example and averaged over the batch — computed from `policy_chosen_avg_logps`;
+    * TRL 1.16 (`trl.experimental.orpo.ORPOConfig(beta=λ)`): ONE token mean of the NLL over
+      every attended token of the chosen rows, *prompt and completion* together, pooled over
+      the batch, $\mathcal{L}_{\text{SFT}} = -\sum_{i,t} m_{i,t}\log\pi_\theta(x_{i,t} \mid
+      x_{i,<t}) / \sum_{i,t} m_{i,t}$ (`ORPOTrainer.concatenated_forward`). Pass those token
+      log-probs as `nll_token_logps` and their mask as `nll_mask` (for a causal LM:
+      `token_logprobs(logits[:, :-1], input_ids[:, 1:])` and `attention_mask[:, 1:]` of the
+      chosen rows) to get TRL's loss; the odds-ratio term is the same in both.
+
+    The two differ even when every completion has the same length: TRL's mean also covers the
+    prompt tokens, so loss and gradient differ (the gradient then reaches the prompt's
+    positions). TRL is an explicit option rather than the default because it needs token-level
+    inputs the per-sequence arguments do not carry, and the default keeps the paper's
+    $\mathcal{L}_{\text{SFT}}$ on $y_w$. TRL computes the odds-ratio term in float32
+    (`.float()`); this function keeps the input dtype.
 
     Source: *ORPO: Monolithic Preference Optimization without Reference Model*,
-    arXiv:2403.07691.
+    arXiv:2403.07691; TRL 1.16 `trl/experimental/orpo/orpo_trainer.py`.
 
     Note: [[AI/LLM/RL/DPO/SimPO 与 ORPO]]
 
     Args:
         policy_chosen_avg_logps: $\frac{1}{|y_w|}\log\pi_\theta(y_w \mid x)$, shape `(B,)`.
         policy_rejected_avg_logps: $\frac{1}{|y_l|}\log\pi_\theta(y_l \mid x)$, shape `(B,)`.
-        lam: $\lambda$, the weight of the odds-ratio term.
+        lam: $\lambda$, the weight of the odds-ratio term (TRL's `beta`).
+        nll_token_logps: Per-token log-probs the NLL term averages, shape `(B, T)`; with
+            `nll_mask`, $\mathcal{L}_{\text{SFT}}$ is their one masked token mean (TRL's
+            convention). `None` (default): the per-example completion mean.
+        nll_mask: Mask of `nll_token_logps`, shape `(B, T)`; 1 = a token the NLL covers.
 
     Returns:
         `ORPOLoss(loss, nll_loss, log_odds_ratio, chosen_rewards, rejected_rewards)`;
@@ -359,7 +380,17 @@ def orpo_loss(
     chosen, rejected = policy_chosen_avg_logps, policy_rejected_avg_logps
     # log odds(y) = log P − log(1 − P), with log P = mean token log-prob
     log_odds = (chosen - rejected) - (_log1mexp(chosen) - _log1mexp(rejected))
-    nll = -chosen.mean()  # L_SFT
+    if nll_token_logps is None:
+        if nll_mask is not None:
+            raise ValueError("nll_mask needs nll_token_logps")
+        nll = -chosen.mean()  # L_SFT: per-example completion means, averaged
+    else:
+        if nll_mask is None:
+            raise ValueError("nll_token_logps needs nll_mask")
+        real = nll_mask.bool()
+        token_sum = torch.where(real, nll_token_logps, nll_token_logps.new_zeros(())).sum()
+        # L_SFT = −Σ m log π / Σ m: one token mean over the batch (TRL)
+        nll = -token_sum / real.sum().clamp(min=1).to(nll_token_logps.dtype)
     # L = L_SFT − λ log σ(log odds ratio)
     loss = nll - lam * F.logsigmoid(log_odds).mean()
     chosen_rewards, rejected_rewards = _stats(lam * chosen, lam * rejected)
@@ -417,7 +448,11 @@ def kto_loss(
     $$
 
     so each example contributes $\lambda_y(1 - \sigma(\cdot))$. TRL 1.16:
-    `KTOConfig(beta=β, desirable_weight=λ_D, undesirable_weight=λ_U)`.
+    `KTOConfig(beta=β, desirable_weight=λ_D, undesirable_weight=λ_U)` (`loss_type="kto"`,
+    $z_0$ from `kto_reference_point` on its mismatched pairs);
+    `KTOConfig(loss_type="apo_zero_unpaired")` (unpaired APO-zero) is this function with
+    `reference_point=0`: $1 - \sigma(\beta r)$ for desirable, $\sigma(\beta r)$ for undesirable
+    examples.
 
     Source: *KTO: Model Alignment as Prospect Theoretic Optimization*, arXiv:2402.01306.
 

@@ -101,6 +101,8 @@ def sppo_loss(
     anchor_logps: torch.Tensor,
     targets: torch.Tensor,
     eta: float,
+    *,
+    reduction: Literal["response-mean", "pair-sum"] = "response-mean",
 ) -> SPPOLoss:
     r"""SPPO: squared regression of each response's log-ratio onto $\eta$ times its target.
 
@@ -110,8 +112,7 @@ def sppo_loss(
     $$
 
     Unlike DPO's sigmoid of a *difference*, every response has its own target, so the loss
-    can push a winner's likelihood up and a loser's down independently. Two sources, two
-    targets:
+    can push a winner's likelihood up and a loser's down independently. Three sources:
 
     * authors' code (`loss_type="sppo"`): $g_i = \hat P(y_i \succ \pi_t \mid x_i) - \tfrac12$,
       the estimated win rate against the current policy (`sppo_win_rates`) minus one half,
@@ -120,11 +121,22 @@ def sppo_loss(
       sides are passed as responses;
     * verl's SPPO recipe: $g_i = R_i - \operatorname{SoftMean}_\beta(R)$
       (`sppo_softmean_targets`), $\pi_t$ = the log-probs recomputed just before the update
-      (`old_log_probs`), $\eta$ = the actor's `sppo_eta`.
+      (`old_log_probs`), $\eta$ = the actor's `sppo_eta`;
+    * TRL 1.16 `DPOConfig(loss_type="sppo_hard", beta=β)`, the hard-probability version: the
+      winner's target is $\hat P = 1$ and the loser's $\hat P = 0$, i.e. $g = +\tfrac12$ for
+      the chosen and $g = -\tfrac12$ for the rejected response, $\eta = 1/\beta$, and
+      $\pi_t = \pi_{\text{ref}}$. TRL *adds* the two terms of a pair and averages over pairs,
+      which is exactly twice the mean over responses: pass both sides as responses with
+      `reduction="pair-sum"` to get TRL's value.
+
+    `reduction="response-mean"` (the default: the formula above, as in the authors' code and
+    the paper's per-response objective) divides the sum of squares by $N$; `"pair-sum"`
+    divides it by the number of pairs $N/2$ (TRL's `sppo_hard`).
 
     Source: uclaml/SPPO `sppo/trainer.py` (`DPOTrainer.dpo_loss`, branch `"sppo"`); verl
-    `recipe/sppo/dp_actor.py` (`compute_sppo_loss`); *Self-Play Preference Optimization for
-    Language Model Alignment*, arXiv:2405.00675. TRL 1.16 has no SPPO loss.
+    `recipe/sppo/dp_actor.py` (`compute_sppo_loss`); TRL 1.16 `trl/trainer/dpo_trainer.py`
+    (`loss_type="sppo_hard"`); *Self-Play Preference Optimization for Language Model
+    Alignment*, arXiv:2405.00675.
 
     Note: [[AI/LLM/RL/Other-Algorithms/SPPO-verl实践]]
 
@@ -133,13 +145,25 @@ def sppo_loss(
         anchor_logps: $\log\pi_t(y_i \mid x_i)$, shape `(N,)`.
         targets: $g_i$, shape `(N,)`.
         eta: $\eta$, the scale of the targets.
+        reduction: `"response-mean"` (divide by $N$) or `"pair-sum"` (divide by $N/2$, the
+            two responses of a pair added: TRL's `sppo_hard`; $N$ must be even).
 
     Returns:
         `SPPOLoss(loss, log_ratios)`.
     """
     log_ratios = policy_logps - anchor_logps  # log π_θ / π_t
-    # (log π_θ/π_t − η g)², averaged over responses
-    loss = ((log_ratios - eta * targets) ** 2).mean()
+    # (log π_θ/π_t − η g)² per response
+    squares = (log_ratios - eta * targets) ** 2
+    if reduction == "response-mean":
+        loss = squares.mean()
+    elif reduction == "pair-sum":
+        n = squares.numel()
+        if n % 2:
+            raise ValueError(f"reduction='pair-sum' needs an even number of responses, got {n}")
+        # Σ_i (…)² / (N/2): each pair's two terms added, averaged over pairs
+        loss = squares.sum() / (n // 2)
+    else:
+        raise ValueError(f"reduction must be 'response-mean' or 'pair-sum', got {reduction!r}")
     return SPPOLoss(loss, log_ratios.detach())
 
 

@@ -68,6 +68,10 @@ def sapo_loss(
     `actor.tau_neg` (defaults 1.0 and 1.05 in both). verl clamps the log-ratio to $[-20, 20]$;
     this function does not.
 
+    All-pad rows: a completion with no real token is left out of $B$ (`aggregate_loss`), as
+    verl does; TRL 1.16 counts it (`loss_type="sapo"` averages over all rows), so with $k$
+    all-pad rows among $B$ TRL's loss is this one times $(B - k)/B$.
+
     Source: *Soft Adaptive Policy Optimization*, arXiv:2511.20347 (as cited and implemented by
     TRL 1.16 `GRPOTrainer._compute_loss` and verl 0.9 `compute_policy_loss_sapo`).
 

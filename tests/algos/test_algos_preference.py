@@ -113,6 +113,22 @@ def test_orpo_hand_computed() -> None:
     assert out.chosen_rewards.item() == pytest.approx(0.1 * math.log(0.6))
 
 
+def test_orpo_token_mean_nll_pools_tokens_over_the_batch() -> None:
+    # TRL's convention: one token mean over every attended token of the chosen rows
+    token_logps = torch.tensor([[-1.0, -2.0, 0.0], [-4.0, -5.0, -6.0]], dtype=F64)
+    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
+    chosen_avg = torch.tensor([math.log(0.6), math.log(0.5)], dtype=F64)
+    rejected_avg = torch.tensor([math.log(0.2), math.log(0.3)], dtype=F64)
+    out = orpo_loss(chosen_avg, rejected_avg, lam=0.1, nll_token_logps=token_logps, nll_mask=mask)
+    assert out.nll_loss.item() == pytest.approx(18.0 / 5)  # not (1.5 + 5) / 2
+    default = orpo_loss(chosen_avg, rejected_avg, lam=0.1)
+    # the odds-ratio term is shared: the losses differ by the NLL terms only
+    diff = (out.loss - default.loss).item()
+    assert diff == pytest.approx(out.nll_loss.item() - default.nll_loss.item())
+    with pytest.raises(ValueError):
+        orpo_loss(chosen_avg, rejected_avg, nll_token_logps=token_logps)
+
+
 def test_orpo_is_accurate_near_probability_one() -> None:
     chosen_avg = torch.tensor([-1e-12], dtype=F64)
     out = orpo_loss(chosen_avg, torch.tensor([-2.0], dtype=F64))

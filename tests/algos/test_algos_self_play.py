@@ -106,6 +106,20 @@ def test_sppo_pair_mean_equals_authors_half_sum() -> None:
     torch.testing.assert_close(out.loss, per_pair.mean())
 
 
+def test_sppo_pair_sum_is_trl_sppo_hard() -> None:
+    # TRL's sppo_hard: (Δ_w − 1/(2β))² + (Δ_l + 1/(2β))², averaged over pairs
+    pw, pl, rw, rl = _logps(5, n=4)
+    beta = 0.1
+    per_pair = ((pw - rw) - 0.5 / beta) ** 2 + ((pl - rl) + 0.5 / beta) ** 2
+    targets = torch.cat([torch.full((4,), 0.5, dtype=F64), torch.full((4,), -0.5, dtype=F64)])
+    args = (torch.cat([pw, pl]), torch.cat([rw, rl]), targets, 1 / beta)
+    out = sppo_loss(*args, reduction="pair-sum")
+    torch.testing.assert_close(out.loss, per_pair.mean())
+    torch.testing.assert_close(out.loss, 2 * sppo_loss(*args).loss)
+    with pytest.raises(ValueError):
+        sppo_loss(pw[:3], rw[:3], targets[:3], 1.0, reduction="pair-sum")
+
+
 def test_softmean_limits_and_bounds() -> None:
     x = torch.tensor([0.0, 1.0, 3.0], dtype=F64)
     assert softmean(x, 0.0).item() == pytest.approx(4 / 3)
