@@ -131,17 +131,20 @@ def _plan(
     """Every note placed, prepared and checked for conflicts before anything is written."""
     from rlref.vault.attachments import plan_attachments
     from rlref.vault.authoring import domain_for, safe_file_name
-    from rlref.vault.importing import ImportProblem, prepare_import
+    from rlref.vault.importing import ImportProblem, prepare_import, repair_name
     from rlref.vault.incoming import folder_resolver, rewrite_links
+    from rlref.vault.load import vault_vocabulary
 
     single = len(incoming) == 1 and incoming[0].relative is None
     folder: str | None = None if single else (path or "").strip("/") or None
     planned: list[Planned] = []
     keys: dict[tuple[Path, str], str] = {}
+    vocabulary = vault_vocabulary(root, [f"{i.stem}\n{i.text}" for i in incoming])
     try:
         for item in incoming:
-            title = prepare_import(item.origin, item.text, item.stem, "", note_type,
-                                   item.written).title
+            stem, name_changes = repair_name(item.stem, vocabulary)  # a mojibake file name
+            title = prepare_import(item.origin, item.text, stem, "", note_type,
+                                   item.written, vocabulary).title
             if single:
                 where = path
             else:
@@ -153,12 +156,12 @@ def _plan(
                 where = f"{base}/{name}".strip("/")
             placement = place_note(root, moc, section, title, path=where,
                                    new_section=new_section, force=force)
-            prepared = prepare_import(item.origin, item.text, item.stem,
-                                      domain_for(placement.folder), note_type, item.written)
+            prepared = prepare_import(item.origin, item.text, stem, domain_for(placement.folder),
+                                      note_type, item.written, vocabulary)
             if item.folder_root is not None and item.relative is not None:
                 keys[(item.folder_root, item.relative)] = placement.key
             planned.append(Planned(item.origin, placement, prepared.text, prepared.title,
-                                   [*item.report, *prepared.changes]))
+                                   [*item.report, *name_changes, *prepared.changes]))
     except ImportProblem as problem:
         for found in problem.diagnostics:
             typer.echo(f"{found.path}:{found.line}: error: {found.message}", err=True)

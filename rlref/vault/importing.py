@@ -7,8 +7,10 @@ reported:
 * line endings become ``\\n`` (CRLF and lone CR);
 * HTML that could run (``<script>``, ``on*=`` handlers, ``javascript:`` URLs) is removed
   (``rlref.vault.sanitize``), each removal reported with its line;
-* lines that are UTF-8 read as Latin-1/cp1252 (mojibake such as ``ç­–ç•¥``) are repaired with
-  ftfy, line by line, each repair reported with its line;
+* lines that are UTF-8 read as Latin-1/cp1252 (mojibake such as ``ç­–ç•¥``) are repaired
+  line by line, each repair reported with its line: lossy ones (bytes lost in the round
+  trip, ``å¦ä¹ `` for ``学习``) by ``rlref.vault.mojibake``, which also reports each character
+  it chose among close candidates; other mojibake ftfy repairs;
 * a missing frontmatter is created; missing ``title`` (from the file name), ``type`` and
   ``domain`` (from the destination folder) keys are added at the top of the frontmatter, as
   new lines, so the rest of the block stays as written.
@@ -23,12 +25,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ftfy import fix_encoding
 from ftfy.badness import is_bad
 
 from rlref.diagnostics import Diagnostic
 from rlref.vault.frontmatter import read_frontmatter, split_frontmatter
+from rlref.vault.mojibake import Uncertain, Vocabulary, recover_line, recover_name
 from rlref.vault.sanitize import Removal, sanitise_body
 
 _LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
@@ -39,6 +43,7 @@ class PreparedNote:
     text: str
     title: str
     changes: list[str] = field(default_factory=list)  # what was changed, for the user
+    uncertain: list[Uncertain] = field(default_factory=list)  # mojibake choices to review
 
 
 class ImportProblem(Exception):
@@ -47,19 +52,60 @@ class ImportProblem(Exception):
         self.diagnostics = diagnostics
 
 
-def repair_mojibake(text: str) -> tuple[str, list[tuple[int, str, str]]]:
-    """``text`` with mojibake lines repaired by ftfy, and the repairs (line, before, after)."""
+_NO_VOCABULARY = Vocabulary()
+
+
+def repair_mojibake(
+    text: str, vocabulary: Vocabulary | None = None
+) -> tuple[str, list[tuple[int, str, str]], list[Uncertain]]:
+    """``text`` with its mojibake lines repaired, the repairs (line, before, after) and the
+    characters chosen among close candidates. ``vocabulary``: the vault's (``vault_vocabulary``).
+    """
     if not _LATIN1_SUPPLEMENT.search(text):
-        return text, []
+        return text, [], []
+    fixed, repairs, uncertain = _repaired(text, vocabulary or _NO_VOCABULARY)
+    return fixed, list(repairs), list(uncertain)
+
+
+@lru_cache(maxsize=4)  # import prepares a note twice (its title first, then in its folder)
+def _repaired(
+    text: str, vocabulary: Vocabulary
+) -> tuple[str, tuple[tuple[int, str, str], ...], tuple[Uncertain, ...]]:
     lines = text.split("\n")
     repairs = []
+    uncertain: list[Uncertain] = []
     for number, line in enumerate(lines, start=1):
-        if _LATIN1_SUPPLEMENT.search(line) and is_bad(line):
+        if not _LATIN1_SUPPLEMENT.search(line):
+            continue
+        fixed, found = recover_line(line, vocabulary, number)
+        if fixed == line and is_bad(line):
             fixed = fix_encoding(line)  # only the encoding: keep quotes, widths, CJK punctuation
-            if fixed != line:
-                repairs.append((number, line, fixed))
-                lines[number - 1] = fixed
-    return "\n".join(lines), repairs
+        if fixed != line:
+            repairs.append((number, line, fixed))
+            lines[number - 1] = fixed
+            uncertain.extend(found)
+    return "\n".join(lines), tuple(repairs), tuple(uncertain)
+
+
+def describe_uncertain(uncertain: Uncertain) -> str:
+    """A change line for a character chosen among close candidates."""
+    others = ", ".join(f"{char!r} {p:.2f}" for char, p in uncertain.alternatives)
+    return (f"line {uncertain.line}: uncertain mojibake repair at column {uncertain.column}: "
+            f"chose {uncertain.chosen!r} among {others}")
+
+
+def repair_name(stem: str, vocabulary: Vocabulary | None = None) -> tuple[str, list[str]]:
+    """A file name (without ``.md``) with its mojibake repaired, and the changes to report."""
+    repaired, uncertain = recover_name(stem, vocabulary)
+    if repaired == stem and _LATIN1_SUPPLEMENT.search(stem) and is_bad(stem):
+        fixed = fix_encoding(stem)
+        repaired = fixed if "/" not in fixed and "\\" not in fixed else stem
+    if repaired == stem:
+        return stem, []
+    changes = [f"file name: mojibake {stem!r} → {repaired!r}"]
+    for found in uncertain:
+        changes.append(describe_uncertain(found).replace(f"line {found.line}", "file name", 1))
+    return repaired, changes
 
 
 def _sanitised(text: str) -> tuple[str, list[Removal]]:
@@ -109,19 +155,27 @@ def _yaml_scalar(value: object) -> str:
 
 
 def prepare_import(
-    source: str, text: str, file_title: str, domain: str, note_type: str, today: date
+    source: str,
+    text: str,
+    file_title: str,
+    domain: str,
+    note_type: str,
+    today: date,
+    vocabulary: Vocabulary | None = None,
 ) -> PreparedNote:
     """The note text to write, its title and the list of changes; raises ImportProblem.
 
-    ``source`` names the file in diagnostics; ``file_title`` is its name without ``.md``.
+    ``source`` names the file in diagnostics; ``file_title`` is its name without ``.md``;
+    ``vocabulary`` is the vault's, for lossy mojibake (``rlref.vault.load.vault_vocabulary``).
     """
     changes: list[str] = []
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         changes.append("line endings → LF")
-    text, repairs = repair_mojibake(text)
+    text, repairs, uncertain = repair_mojibake(text, vocabulary)
     for number, before, after in repairs:
         changes.append(f"line {number}: mojibake {before.strip()[:40]!r} → {after.strip()[:40]!r}")
+    changes.extend(describe_uncertain(found) for found in uncertain)
     text, removals = _sanitised(text)
     for removal in removals:
         before, after = removal.before.replace("\n", " ")[:60], removal.after[:60]
@@ -166,4 +220,4 @@ def prepare_import(
         raise ImportProblem(errors)
     if not text.endswith("\n"):
         text += "\n"
-    return PreparedNote(text, title, changes)
+    return PreparedNote(text, title, changes, uncertain)

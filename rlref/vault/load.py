@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ftfy.badness import is_bad
 from rlref.diagnostics import Diagnostic, diagnose
 from rlref.vault.boundary import max_file_bytes, refusal
 from rlref.vault.model import Note
+from rlref.vault.mojibake import Vocabulary, line_kind
 from rlref.vault.parse import parse_note
 
 ATTACHMENT_BYTES = 50 * 1024 * 1024  # pictures and PDFs may be larger than notes
@@ -55,15 +57,25 @@ _LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
 
 
 def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
-    """Judge line by line: a whole-file badness test misfires on long files."""
+    """Judge line by line: a whole-file badness test misfires on long files. A line whose
+    bytes were lost (UTF-8 read as cp1252) is named as such: ``rlref import`` recovers it;
+    only lines that look damaged are analysed, and no language model runs here."""
     found: list[Diagnostic] = []
     if not _LATIN1_SUPPLEMENT.search(text):
         return found
     for number, line in enumerate(text.split("\n"), start=1):
-        if not _LATIN1_SUPPLEMENT.search(line) or not is_bad(line):
+        if not _LATIN1_SUPPLEMENT.search(line):
+            continue
+        kind = line_kind(line)
+        quoted = line.strip()[:80]
+        if kind == "lossy":
+            message = (f"mojibake: {quoted!r} — lossy (UTF-8 read as Windows-1252, bytes "
+                       "lost); `rlref import` can recover it")
+            found.append(diagnose("mojibake", path, number, message))
+            continue
+        if kind is None and not is_bad(line):
             continue
         repaired = fix_text(line)
-        quoted = line.strip()[:80]
         if repaired != line:
             message = f"mojibake: {quoted!r} — ftfy repairs it as {repaired.strip()[:80]!r}"
             found.append(diagnose("mojibake", path, number, message))
@@ -135,3 +147,29 @@ def load_vault(root: Path, keep_tokens: bool = False) -> Vault:
         else:
             diagnostics.append(diagnose("unreadable", vault_path(root, file), 1, reason))
     return Vault(root, notes, attachments, diagnostics)
+
+
+_NAME_LINE = re.compile(r"^(?:title|aliases):[ \t]*(.+)$", re.MULTILINE)
+
+
+def vault_vocabulary(root: Path, for_texts: Iterable[str] | None = None) -> Vocabulary:
+    """What the vault knows, for lossy mojibake recovery: its notes' names, paths, titles and
+    aliases, and their text. Files outside the vault boundary are not read. With
+    ``for_texts``, the vault is read only when one of them may hold mojibake."""
+    if for_texts is not None and not any(_LATIN1_SUPPLEMENT.search(t) for t in for_texts):
+        return Vocabulary()
+    root = Path(root)
+    resolved_root = root.resolve()
+    names: list[str] = []
+    texts: list[str] = []
+    for file in walk_vault(root)[0]:
+        if refusal(resolved_root, file) is not None:
+            continue
+        try:
+            text = file.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        key = vault_path(root, file).removesuffix(".md")
+        names += [key, key.rsplit("/", 1)[-1], *_NAME_LINE.findall(text[:4000])]
+        texts.append(text)
+    return Vocabulary.build(names, texts)
