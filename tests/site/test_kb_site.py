@@ -7,8 +7,11 @@ that the real notes — every one of them — survive compilation and rendering.
 
 from __future__ import annotations
 
+import gzip
+import re
 from collections.abc import Iterator
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -19,12 +22,14 @@ from .conftest import REPO, Browser, serve
 
 pytestmark = pytest.mark.browser
 KB = REPO / "kb"
+PPO = "AI/LLM/RL/PPO/PPO 原理"
 RENDERED = """() => Array.from(document.querySelectorAll('div.arithmatex'))
     .every(block => block.querySelector('.katex-display, .katex-error'))"""
 
 
 @pytest.fixture(scope="module")
-def kb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def kb_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built kb site's folder."""
     from rlref.site import SitePaths, compile_site
     from rlref.site.mkdocs_run import run_mkdocs
 
@@ -35,8 +40,35 @@ def kb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert compiled.docstring_problems == []  # every docstring note link resolves in kb
     built = run_mkdocs(paths, REPO / "mkdocs.yml", strict=True)
     assert built.ok, (built.error, built.warnings)
-    with serve(paths.site) as url:
+    return paths.site
+
+
+@pytest.fixture(scope="module")
+def kb_site(kb_built: Path) -> Iterator[str]:
+    with serve(kb_built) as url:
         yield url
+
+
+# Code shows backslashes and parentheses of its own (regular expressions); KaTeX keeps the
+# TeX source in the MathML <annotation> for screen readers and copying.
+_NOT_PROSE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>"
+                        r"|<annotation\b.*?</annotation>", re.S)
+_RAW_LATEX = re.compile(r"\\\(|\\\[")
+
+
+def test_no_page_of_kb_shows_raw_latex(kb_built: Path) -> None:
+    """Formulas are rendered at build time: not one ``\\(`` or ``\\[`` is left for the
+    browser in any page (text, nav, table of contents)."""
+    pages = sorted(kb_built.rglob("*.html"))
+    assert len(pages) > 200
+    raw = {
+        str(page.relative_to(kb_built)): found
+        for page in pages
+        if (found := len(_RAW_LATEX.findall(_NOT_PROSE.sub("", page.read_text("utf-8")))))
+    }
+    assert raw == {}
+    note = (kb_built / note_doc(PPO).removesuffix(".md")).with_suffix(".html")
+    assert note.read_text("utf-8").count('data-rlref-katex="1"') > 100
 
 
 def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> None:
@@ -91,3 +123,25 @@ def test_kb_search_finds_the_note_on_its_topic(
     target = note_doc(expected).removesuffix(".md") + ".html"
     assert any(found.endswith(target) for found in pages[:3]), (query, pages[:8])
     page.keyboard.press("Escape")
+
+
+def test_a_big_note_moves_at_most_1_5_mb_gzipped(
+    kb_built: Path, kb_site: str, browser: Browser
+) -> None:
+    """Every request of the PPO note (the largest page, with a diagram and a plot), each
+    file counted at its gzip size: mermaid comes only with a diagram, KaTeX's script not at
+    all (the formulas are HTML already)."""
+    requested: list[str] = []
+    page = browser.page
+    page.on("request", requested.append)
+    try:
+        page.goto(kb_site + quote(note_doc(PPO).removesuffix(".md") + ".html"))
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+    finally:
+        page.remove_listener("request", requested.append)
+    files = {kb_built / unquote(urlsplit(r.url).path).lstrip("/") for r in requested}
+    weight = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file())
+    names = {f.name for f in files}
+    assert "mermaid.min.js" in names and "katex.min.js" not in names
+    assert weight <= 1_500_000, weight

@@ -1,5 +1,8 @@
 // Render the formulas pymdownx.arithmatex (generic mode) leaves in the page with the
 // vendored KaTeX: <div class="arithmatex">\[…\]</div> and <span class="arithmatex">\(…\)</span>.
+// `rlref build` renders them all at build time (site/render-math.js, with prepare() and
+// options() below), marking each data-rlref-katex: this is the fallback for what is left
+// (a site built without node), and KaTeX's script is fetched only then.
 (function () {
   "use strict";
 
@@ -74,18 +77,41 @@
     return div.innerHTML;
   }
 
+  function pending(root) {
+    var nodes = root.querySelectorAll(".arithmatex:not([data-rlref-katex])");
+    if (nodes.length) return true;
+    var links = root.querySelectorAll(".md-nav__link .md-ellipsis, .md-nav__link");
+    for (var i = 0; i < links.length; i++) {
+      if (!links[i].children.length && links[i].textContent.indexOf("\\(") >= 0) return true;
+    }
+    return false;
+  }
+
   function renderAll() {
     render(document);
     renderToc(document);
   }
 
-  if (typeof document === "undefined") {  // under node, for tests/formulas/test_katex_render.py
+  if (typeof document === "undefined") {  // under node: site/render-math.js and the tests
     if (typeof module !== "undefined") module.exports = { prepare: prepare, options: options };
     return;
   }
+  // assets/javascripts/katex-render.js → assets/vendor/katex/katex.min.js
+  var KATEX = document.currentScript.src.replace(/javascripts\/katex-render\.js.*$/,
+                                                 "vendor/katex/katex.min.js");
+
+  function renderPending() {
+    if (!pending(document)) return;
+    if (typeof katex !== "undefined") return renderAll();
+    var script = document.createElement("script");
+    script.src = KATEX;
+    script.onload = renderAll;
+    document.head.appendChild(script);
+  }
+
   if (typeof document$ !== "undefined") {
-    document$.subscribe(renderAll);
+    document$.subscribe(renderPending);
   } else {
-    document.addEventListener("DOMContentLoaded", renderAll);
+    document.addEventListener("DOMContentLoaded", renderPending);
   }
 })();

@@ -1,0 +1,19 @@
+// Build-time math for the site: one node process per `rlref build` renders every formula
+// with the vendored KaTeX (rlref/site/mathrender.py drives it). Protocol: one JSON line
+// per request on stdin, an array of [tex, display] pairs; one JSON line per answer on
+// stdout, the array of their HTML renderings (a bad formula gives KaTeX's red error span,
+// as in the browser). The TeX is prepared by the browser script's own prepare(), so a
+// pre-rendered formula and a formula rendered in the browser are drawn the same way.
+"use strict";
+const path = require("path");
+const readline = require("readline");
+const katex = require(path.join(__dirname, "node_modules", "katex"));
+const renderer = require(path.join(__dirname, "assets", "javascripts", "katex-render.js"));
+
+console.warn = () => {};  // KaTeX's strict-mode warnings would interleave with the answers
+const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+lines.on("line", (line) => {
+  const out = JSON.parse(line).map(([tex, display]) =>
+    katex.renderToString(renderer.prepare(tex), renderer.options(Boolean(display))));
+  process.stdout.write(JSON.stringify(out) + "\n");
+});
