@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.rlref-installed
 
-.PHONY: test site serve lint bench clean
+.PHONY: test conformance site serve lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ $(NODE_MODULES): site/package.json site/package-lock.json
 # The browser test builds the site, so it needs KaTeX and Mermaid too.
 test: $(STAMP) $(NODE_MODULES)
 	$(PY) -m pytest -q
+
+# TRL 1.16's own trainer code against rlref, one test per row of rlref/algos/trl_map.py. TRL
+# comes from the `conformance` extra, installed with torch pinned (or pip pulls CUDA wheels).
+CONFORMANCE_STAMP := $(VENV)/.rlref-conformance
+
+$(CONFORMANCE_STAMP): $(STAMP) pyproject.toml tests/conformance/constraints.txt
+	$(PY) -m pip install --quiet -c tests/conformance/constraints.txt -e '.[conformance]'
+	touch $(CONFORMANCE_STAMP)
+
+conformance: $(CONFORMANCE_STAMP)
+	$(PY) -m pytest -q -m conformance tests/conformance
 
 # The formula statuses the site shows come from this `rlref verify` run: a formula that
 # fails (exit 1) is shown on its page, any other error stops the build.

@@ -24,6 +24,7 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
 | `frontier` | VESPO, MASPO and VCPO pieces established from readable code |
 | `prompt_evolution` | GEPA's Pareto-front selection of prompt candidates |
+| `trl_map` | the table TRL 1.16 option → rlref call (data; checked by `make conformance`) |
 """
 
 from rlref.algos import (
@@ -44,6 +45,7 @@ from rlref.algos import (
     self_play,
     stability,
     tabular,
+    trl_map,
 )
 
 __all__ = [
@@ -64,4 +66,5 @@ __all__ = [
     "self_play",
     "stability",
     "tabular",
+    "trl_map",
 ]

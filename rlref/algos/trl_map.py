@@ -1,0 +1,180 @@
+"""The TRL 1.16 ↔ rlref mapping: one row per TRL option that an `rlref.algos` call reproduces.
+
+This table is data (no torch import). The conformance suite (`tests/conformance`,
+`make conformance`) iterates it, runs TRL's own trainer code on each row's `config` and
+compares loss and gradient with the rlref call; the site's "TRL / verl 对照" page renders it.
+
+Each row says how the rlref function is called:
+
+* `impl`: `"module:function"` in `rlref`;
+* `inputs`: which tensors fill its positional arguments (the conformance harness builds them
+  from the same random batch it gives TRL):
+
+  - `"pair-sum"`: policy chosen, policy rejected, ref chosen, ref rejected, each the summed
+    completion log-probs;
+  - `"pair-mean"`: the same four, each divided by its completion's token count;
+  - `"sppo-pair"`: `cat(policy chosen, rejected)`, `cat(ref chosen, rejected)`, targets `+½`
+    for the chosen and `−½` for the rejected;
+  - `"unpaired"`: policy log-probs, ref log-probs, desirable flags (summed log-probs);
+  - `"orpo"`: chosen and rejected mean completion log-probs, with `nll_token_logps` and
+    `nll_mask` covering the chosen rows' prompt + completion tokens;
+  - `"token-ref"`: `logp`, `old_logp`, `ref_logp` `(B, T)`, `advantages` `(B,)`, `mask`;
+  - `"token"`: `logp`, `old_logp`, `advantages`, `mask`;
+  - `"sequence"`: `logp`, `old_logp` as summed completion log-probs `(B, 1)`, `advantages`,
+    a mask of ones `(B, 1)`;
+
+* `kwargs`: the keyword arguments, with TRL's `config` values translated;
+* `reference_point`: for KTO, `"kto_reference_point"` means $z_0$ from the mismatched pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["TRL_MAP", "TRL_VERSION", "TRLMapping"]
+
+TRL_VERSION = "1.16.0"
+
+
+@dataclass(frozen=True)
+class TRLMapping:
+    """One TRL option and the rlref call that gives the same loss and gradient."""
+
+    trainer: str
+    """TRL trainer: `"DPO"`, `"KTO"`, `"ORPO"` (`trl.experimental.orpo`), `"GRPO"`, `"RLOO"`."""
+    option: str
+    """The TRL option as a reader would write it, e.g. `loss_type="sigmoid"`."""
+    config: dict[str, Any]
+    """The TRL config fields of this row (names as in TRL's `…Config`)."""
+    impl: str
+    """The rlref function, `"module:function"`."""
+    inputs: str
+    """How the positional arguments are built (see the module docstring)."""
+    kwargs: dict[str, Any]
+    """Keyword arguments of the rlref call."""
+    note: str
+    """The vault note that explains the formula."""
+    remark: str = ""
+    """What a reader must know to reproduce TRL (a translation, a convention)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Harness details that are not arguments (e.g. KTO's reference point)."""
+
+    @property
+    def key(self) -> str:
+        """A unique id: trainer and option."""
+        return f"{self.trainer}:{self.option}"
+
+
+_DPO = "rlref.algos.preference"
+_PG = "rlref.algos.policy_loss"
+_DPO_NOTE = "AI/LLM/RL/DPO/DPO 原理"
+_GRPO_NOTE = "AI/LLM/RL/GRPO/GRPO 深度理解"
+_PANORAMA = "AI/LLM/RL/Theory/GRPO-Improvement-Panorama-2026"
+
+_C = 16  # max_completion_length of the GRPO rows (Dr. GRPO's constant)
+
+TRL_MAP: tuple[TRLMapping, ...] = (
+    # --- DPOTrainer -----------------------------------------------------------------------
+    TRLMapping("DPO", 'loss_type="sigmoid"', {"loss_type": "sigmoid", "beta": 0.1},
+               f"{_DPO}:dpo_loss", "pair-sum", {"beta": 0.1}, _DPO_NOTE),
+    TRLMapping("DPO", 'loss_type="robust", label_smoothing=ε',
+               {"loss_type": "robust", "beta": 0.1, "label_smoothing": 0.1},
+               f"{_DPO}:dpo_loss", "pair-sum",
+               {"beta": 0.1, "label_smoothing": 0.1, "robust": True}, _DPO_NOTE,
+               "rDPO; 1.16's sigmoid ignores label_smoothing, so cDPO has no TRL option"),
+    TRLMapping("DPO", 'loss_type="hinge"', {"loss_type": "hinge", "beta": 0.1},
+               f"{_DPO}:hinge_loss", "pair-sum", {"beta": 0.1}, _DPO_NOTE),
+    TRLMapping("DPO", 'loss_type="ipo"', {"loss_type": "ipo", "beta": 0.1},
+               f"{_DPO}:ipo_loss", "pair-mean", {"beta": 0.1}, _DPO_NOTE,
+               "TRL length-normalises each log-ratio: pass mean log-probs"),
+    TRLMapping("DPO", 'loss_type="sppo_hard"', {"loss_type": "sppo_hard", "beta": 0.1},
+               "rlref.algos.self_play:sppo_loss", "sppo-pair",
+               {"eta": 10.0, "reduction": "pair-sum"}, "AI/LLM/RL/Other-Algorithms/SPPO-verl实践",
+               "targets +½ (chosen) / −½ (rejected), eta = 1/β, anchor = reference"),
+    # --- KTOTrainer -----------------------------------------------------------------------
+    TRLMapping("KTO", 'loss_type="kto"',
+               {"loss_type": "kto", "beta": 0.1, "desirable_weight": 1.0,
+                "undesirable_weight": 1.5},
+               f"{_DPO}:kto_loss", "unpaired",
+               {"beta": 0.1, "desirable_weight": 1.0, "undesirable_weight": 1.5},
+               "AI/LLM/RL/KTO/KTO 原理", "z0 = kto_reference_point on the mismatched pairs",
+               {"reference_point": "kto_reference_point"}),
+    TRLMapping("KTO", 'loss_type="apo_zero_unpaired"',
+               {"loss_type": "apo_zero_unpaired", "beta": 0.1, "desirable_weight": 1.0,
+                "undesirable_weight": 1.0},
+               f"{_DPO}:kto_loss", "unpaired", {"beta": 0.1, "reference_point": 0.0},
+               "AI/LLM/RL/KTO/KTO 原理", "unpaired APO-zero is KTO with z0 = 0"),
+    # --- ORPOTrainer (trl.experimental.orpo) ----------------------------------------------
+    TRLMapping("ORPO", "ORPOConfig(beta=λ)", {"beta": 0.1},
+               f"{_DPO}:orpo_loss", "orpo", {"lam": 0.1}, "AI/LLM/RL/DPO/SimPO 与 ORPO",
+               "NLL = one token mean over the chosen rows' prompt + completion "
+               "(nll_token_logps, nll_mask)"),
+    # --- GRPOTrainer ----------------------------------------------------------------------
+    TRLMapping("GRPO", 'loss_type="grpo", beta>0',
+               {"loss_type": "grpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.28,
+                "use_bias_correction_kl": False},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.04, "clip_eps": 0.2, "clip_eps_high": 0.28,
+                "loss_agg": "seq-mean-token-mean"}, _GRPO_NOTE,
+               "TRL counts all-pad rows in B, rlref does not (equal without such rows)"),
+    TRLMapping("GRPO", 'loss_type="grpo", use_bias_correction_kl=True',
+               {"loss_type": "grpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
+                "use_bias_correction_kl": True},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.04, "clip_eps": 0.2, "loss_agg": "seq-mean-token-mean",
+                "kl_ratio_weighted": True}, _GRPO_NOTE),
+    TRLMapping("GRPO", 'loss_type="bnpo"',
+               {"loss_type": "bnpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
+                "use_bias_correction_kl": False},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.04, "clip_eps": 0.2, "loss_agg": "bnpo"}, _GRPO_NOTE),
+    TRLMapping("GRPO", 'loss_type="dr_grpo"',
+               {"loss_type": "dr_grpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
+                "use_bias_correction_kl": False, "max_completion_length": _C},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.04, "clip_eps": 0.2, "loss_agg": "seq-mean-token-sum-norm",
+                "max_completion_length": _C}, _GRPO_NOTE),
+    TRLMapping("GRPO", 'loss_type="dapo"',
+               {"loss_type": "dapo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.28,
+                "use_bias_correction_kl": True},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.04, "clip_eps": 0.2, "clip_eps_high": 0.28, "loss_agg": "token-mean",
+                "kl_ratio_weighted": True}, _GRPO_NOTE,
+               "one process, no gradient accumulation: TRL's global token count is this batch's"),
+    TRLMapping("GRPO", 'loss_type="luspo"',
+               {"loss_type": "luspo", "beta": 0.0, "epsilon": 0.2, "epsilon_high": 0.2},
+               f"{_PG}:grpo_loss", "token-ref",
+               {"beta": 0.0, "clip_eps": 0.2, "loss_agg": "seq-mean-token-sum"}, _GRPO_NOTE),
+    TRLMapping("GRPO", "delta=δ (two-sided clip)",
+               {"loss_type": "dapo", "beta": 0.0, "epsilon": 0.2, "epsilon_high": 0.2,
+                "delta": 1.5},
+               f"{_PG}:ppo_clip_loss", "token",
+               {"clip_eps": 0.2, "clip_ratio_c": 1.5, "loss_agg": "token-mean"},
+               "AI/LLM/RL/PPO/PPO 原理", "TRL's delta is the dual clip constant c"),
+    TRLMapping("GRPO", 'importance_sampling_level="sequence" (GSPO)',
+               {"loss_type": "grpo", "beta": 0.0, "epsilon": 3e-4, "epsilon_high": 4e-4,
+                "importance_sampling_level": "sequence"},
+               f"{_PG}:gspo_loss", "token",
+               {"clip_eps_low": 3e-4, "clip_eps_high": 4e-4, "loss_agg": "seq-mean-token-mean"},
+               "AI/LLM/RL/Other-Algorithms/GSPO-Unsloth实践"),
+    TRLMapping("GRPO", 'loss_type="sapo"',
+               {"loss_type": "sapo", "beta": 0.0, "sapo_temperature_pos": 1.0,
+                "sapo_temperature_neg": 1.125},
+               "rlref.algos.stability:sapo_loss", "token",
+               {"tau_pos": 1.0, "tau_neg": 1.125, "loss_agg": "seq-mean-token-mean"}, _PANORAMA,
+               "TRL builds the temperatures in float32 (torch.where on Python floats), so its "
+               "default 1.05 becomes 1.0499999523 even in float64; the row uses 1.125, exact "
+               "in float32"),
+    TRLMapping("GRPO", 'loss_type="cispo"',
+               {"loss_type": "cispo", "beta": 0.0, "epsilon_high": 1.2},
+               f"{_PG}:cispo_loss", "token", {"clip_eps_high": 0.2, "loss_agg": "token-mean"},
+               _PANORAMA, "TRL's epsilon_high E is the cap itself: clip_eps_high = E − 1"),
+    # --- RLOOTrainer ----------------------------------------------------------------------
+    TRLMapping("RLOO", "RLOOConfig(epsilon=ε)",
+               {"epsilon": 0.2, "epsilon_high": 0.2},
+               f"{_PG}:ppo_clip_loss", "sequence", {"clip_eps": 0.2, "loss_agg": "token-mean"},
+               "AI/LLM/RL/RLOO/RLOO 原理",
+               "PPO-clip on summed completion log-probs, one 'token' per sequence; "
+               "advantages from rloo_advantages"),
+)

@@ -1,0 +1,336 @@
+"""TRL 1.16's own trainer code against rlref, one test per row of `rlref.algos.trl_map.TRL_MAP`.
+
+Each trainer's loss method (`DPOTrainer._compute_loss`, `KTOTrainer._compute_loss`,
+`ORPOTrainer.get_batch_loss_metrics`, `GRPOTrainer._compute_loss`, `RLOOTrainer._compute_loss`)
+runs unbound on a stub `self` (the attributes its `__init__` would set from the config row) and
+a stub model that returns the random float64 log-probs (or logits, for ORPO) of a padded batch.
+The same leaf tensor feeds the rlref call; loss and gradient must agree to a relative
+difference of 1e-10. Run with `make conformance` (installs the `conformance` extra: TRL).
+
+TRL is imported inside the functions, so `make test` (which deselects the `conformance`
+marker) collects this file without TRL installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import torch
+
+from rlref.algos.lm import masked_sum, token_logprobs
+from rlref.algos.preference import kto_reference_point
+from rlref.algos.trl_map import TRL_MAP, TRL_VERSION, TRLMapping
+
+pytestmark = pytest.mark.conformance
+
+F64 = torch.float64
+TOL = 1e-10
+SEEDS = (0, 1, 2)
+PAIRS, ROWS, T, VOCAB = 4, 8, 12, 16
+
+
+class _Accelerator:
+    """The few `accelerate.Accelerator` members the loss methods touch, for one process."""
+
+    device = torch.device("cpu")
+    num_processes = 1
+    sync_gradients = True
+
+    def gather(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    gather_for_metrics = gather
+
+    def reduce(self, x: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+        return x
+
+
+class _KeepFloat64(torch.Tensor):
+    """A tensor whose `.float()` keeps a float64 tensor float64 (TRL's float32 casts)."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[override]
+        if func is torch.Tensor.float and args[0].dtype == torch.float64:
+            return args[0]
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+def _stub(**attrs: Any) -> SimpleNamespace:
+    base = {
+        "accelerator": _Accelerator(),
+        "model": SimpleNamespace(training=True),
+        "_metrics": defaultdict(lambda: defaultdict(list)),
+        "aux_loss_enabled": False,
+        "_total_train_tokens": 0,
+        "_tp_size": 1,
+    }
+    return SimpleNamespace(**{**base, **attrs})
+
+
+def _padded_mask(gen: torch.Generator, rows: int, prompt: int = 3) -> torch.Tensor:
+    """Prompt zeros, then 2..T−prompt completion ones, then pad zeros (right padding)."""
+    lengths = torch.randint(2, T - prompt + 1, (rows,), generator=gen)
+    pos = torch.arange(T)
+    return ((pos >= prompt) & (pos < prompt + lengths.unsqueeze(-1))).long()
+
+
+def _logps(gen: torch.Generator, *shape: int) -> torch.Tensor:
+    return -torch.rand(*shape, generator=gen, dtype=F64) * 2.0 - 0.05
+
+
+def _config_class(trainer: str) -> type:
+    if trainer == "ORPO":
+        return importlib.import_module("trl.experimental.orpo").ORPOConfig
+    return getattr(importlib.import_module("trl"), f"{trainer}Config")
+
+
+def _rlref_fn(row: TRLMapping) -> Callable[..., Any]:
+    module, name = row.impl.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _scalar(out: Any) -> torch.Tensor:
+    return out if isinstance(out, torch.Tensor) else out.loss
+
+
+# --- harnesses: (TRL loss, rlref loss, leaf) for one row and seed ------------------------------
+
+Result = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _pairwise(row: TRLMapping, gen: torch.Generator) -> Result:
+    from trl import DPOTrainer
+
+    cfg = row.config
+    mask = _padded_mask(gen, 2 * PAIRS)  # rows: [chosen; rejected]
+    shift = mask[:, 1:]
+    leaf = _logps(gen, 2 * PAIRS, T - 1).requires_grad_()
+    ref = _logps(gen, 2 * PAIRS) * 3
+    outputs = SimpleNamespace(
+        log_probs=leaf * shift, entropy=torch.zeros_like(leaf),
+        mean_logits=torch.zeros_like(leaf), is_top1=torch.zeros_like(shift, dtype=torch.bool),
+    )
+    inputs = {
+        "input_ids": torch.zeros(2 * PAIRS, T, dtype=torch.long), "attention_mask": mask,
+        "completion_mask": mask, "ref_chosen_logps": ref[:PAIRS], "ref_rejected_logps": ref[PAIRS:],
+    }
+    stub = _stub(
+        ld_alpha=None, precompute_ref_logps=True, f_divergence_type="reverse_kl",
+        loss_types=[cfg["loss_type"]], loss_weights=[1.0], beta=cfg["beta"],
+        label_smoothing=cfg.get("label_smoothing", 0.0), use_weighting=False,
+        args=SimpleNamespace(discopop_tau=0.05),
+    )
+    trl_loss = DPOTrainer._compute_loss(stub, lambda **_: outputs, inputs, False)
+
+    seq = masked_sum(leaf, shift, dim=-1)
+    if row.inputs == "pair-mean":
+        lengths = mask.sum(-1).to(F64)
+        seq, ref = seq / lengths, ref / lengths
+    if row.inputs == "sppo-pair":
+        targets = torch.cat([torch.full((PAIRS,), 0.5, dtype=F64),
+                             torch.full((PAIRS,), -0.5, dtype=F64)])
+        args: tuple[torch.Tensor, ...] = (seq, ref, targets)
+    else:
+        args = (seq[:PAIRS], seq[PAIRS:], ref[:PAIRS], ref[PAIRS:])
+    return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
+
+
+def _unpaired(row: TRLMapping, gen: torch.Generator) -> Result:
+    from trl import KTOTrainer
+
+    cfg = row.config
+    calculate_kl = cfg["loss_type"] != "apo_zero_unpaired"
+    mask, kl_mask = _padded_mask(gen, ROWS), _padded_mask(gen, ROWS)
+    leaf = _logps(gen, ROWS, T - 1).requires_grad_()
+    kl_tokens = _logps(gen, ROWS, T - 1) * 0.5
+    ref, ref_kl = _logps(gen, ROWS) * 3, _logps(gen, ROWS) * 3
+    label = torch.tensor([True, False, True, True, False, False, True, False])
+    input_ids = torch.zeros(ROWS, T, dtype=torch.long)
+    kl_input_ids = torch.ones(ROWS, T, dtype=torch.long)
+
+    def model(**kw: Any) -> SimpleNamespace:
+        is_kl = kw["input_ids"] is kl_input_ids
+        tokens = kl_tokens * kl_mask[:, 1:] if is_kl else leaf * mask[:, 1:]
+        zeros = torch.zeros_like(leaf)
+        return SimpleNamespace(log_probs=tokens, entropy=zeros, mean_logits=zeros)
+
+    inputs = {
+        "input_ids": input_ids, "attention_mask": mask, "completion_mask": mask,
+        "KL_input_ids": kl_input_ids, "KL_attention_mask": kl_mask, "KL_completion_mask": kl_mask,
+        "label": label, "ref_logps": ref, "ref_KL_logps": ref_kl,
+    }
+    stub = _stub(
+        calculate_KL=calculate_kl, precompute_ref_logps=True, loss_type=cfg["loss_type"],
+        beta=cfg["beta"], desirable_weight=cfg["desirable_weight"],
+        undesirable_weight=cfg["undesirable_weight"], args=SimpleNamespace(),
+    )
+    stub._compute_kl_logps = lambda m, b: KTOTrainer._compute_kl_logps(stub, m, b)
+    trl_loss = KTOTrainer._compute_loss(stub, model, inputs, False)
+
+    seq = masked_sum(leaf, mask[:, 1:], dim=-1)
+    kwargs = dict(row.kwargs)
+    if row.extra.get("reference_point") == "kto_reference_point":
+        kwargs["reference_point"] = kto_reference_point(masked_sum(kl_tokens, kl_mask[:, 1:], -1),
+                                                        ref_kl)
+    out = _rlref_fn(row)(seq, ref, label, **kwargs)
+    return trl_loss, out.loss, leaf
+
+
+def _orpo(row: TRLMapping, gen: torch.Generator) -> Result:
+    from trl.experimental.orpo import ORPOTrainer
+
+    attention = torch.cat([_padded_mask(gen, 2 * PAIRS)], dim=0)
+    attention[:, :3] = 1  # prompt tokens are attended; completion as in the mask; then pads
+    completion = attention.clone()
+    completion[:, :3] = 0
+    ids = torch.randint(0, VOCAB, (2 * PAIRS, T), generator=gen)
+    labels = ids.masked_fill(completion == 0, -100)
+    leaf = torch.randn(2 * PAIRS, T, VOCAB, generator=gen, dtype=F64).requires_grad_()
+    batch = {}
+    for side, rows in (("chosen", slice(0, PAIRS)), ("rejected", slice(PAIRS, None))):
+        batch[f"{side}_input_ids"] = ids[rows]
+        batch[f"{side}_attention_mask"] = attention[rows]
+        batch[f"{side}_labels"] = labels[rows]
+    stub = _stub(is_encoder_decoder=False, padding_value=0, beta=row.config["beta"])
+    for name in ("concatenated_inputs", "get_batch_logps"):
+        setattr(stub, name, getattr(ORPOTrainer, name))
+    for name in ("odds_ratio_loss", "concatenated_forward"):
+        method = getattr(ORPOTrainer, name)
+        setattr(stub, name, lambda *a, _m=method, **k: _m(stub, *a, **k))
+    # TRL casts the odds-ratio inputs to float32 (`.float()`); that one cast is neutralised
+    logits = leaf.as_subclass(_KeepFloat64)
+    trl_loss, _ = ORPOTrainer.get_batch_loss_metrics(
+        stub, lambda *a, **k: SimpleNamespace(logits=logits), batch)
+
+    tokens = token_logprobs(leaf[:, :-1], ids[:, 1:])
+    completion_mask = completion[:, 1:]
+    avg = masked_sum(tokens, completion_mask, -1) / completion_mask.sum(-1).to(F64)
+    out = _rlref_fn(row)(avg[:PAIRS], avg[PAIRS:], **row.kwargs,
+                         nll_token_logps=tokens[:PAIRS], nll_mask=attention[:PAIRS, 1:])
+    return torch.as_tensor(trl_loss).as_subclass(torch.Tensor), out.loss, leaf
+
+
+def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
+    from trl import GRPOTrainer, RLOOTrainer
+
+    cfg = row.config
+    mask = _padded_mask(gen, ROWS, prompt=0)
+    leaf = _logps(gen, ROWS, T).requires_grad_()
+    # old and reference log-probs near the current ones, so some ratios leave the clip range
+    old = (leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64))
+    ref = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
+    advantages = torch.randn(ROWS, generator=gen, dtype=F64)
+    eps = cfg.get("epsilon", 0.2)
+    common = {
+        "_get_per_token_logps_and_entropies":
+            lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
+        "epsilon_low": eps, "epsilon_high": cfg.get("epsilon_high") or eps,
+    }
+    prompt = {"prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
+              "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
+              "completion_ids": torch.zeros(ROWS, T, dtype=torch.long), "completion_mask": mask}
+    if row.trainer == "RLOO":
+        old_seq = masked_sum(old, mask, -1)
+        inputs = {**prompt, "old_logps": old_seq, "advantages": advantages}
+        trl_loss = RLOOTrainer._compute_loss(_stub(**common), None, inputs)
+        seq = masked_sum(leaf, mask, -1).unsqueeze(-1)
+        out = _rlref_fn(row)(seq, old_seq.unsqueeze(-1), advantages,
+                             torch.ones(ROWS, 1, dtype=torch.long), **row.kwargs)
+        return trl_loss, out.loss, leaf
+    stub = _stub(
+        **common, top_entropy_quantile=1.0, off_policy_mask_threshold=None,
+        importance_sampling_level=cfg.get("importance_sampling_level", "token"),
+        beta=cfg["beta"], loss_type=cfg["loss_type"], use_vllm=False,
+        vllm_importance_sampling_correction=False, current_gradient_accumulation_steps=1,
+        max_completion_length=cfg.get("max_completion_length", T), _entropy_bonus_enabled=False,
+        args=SimpleNamespace(
+            use_bias_correction_kl=cfg.get("use_bias_correction_kl", False),
+            delta=cfg.get("delta"), steps_per_generation=1,
+            sapo_temperature_pos=cfg.get("sapo_temperature_pos", 1.0),
+            sapo_temperature_neg=cfg.get("sapo_temperature_neg", 1.05),
+        ),
+    )
+    inputs = {**prompt, "advantages": advantages, "old_per_token_logps": old,
+              "ref_per_token_logps": ref, "num_items_in_batch": mask.sum()}
+    trl_loss = GRPOTrainer._compute_loss(stub, None, inputs)
+    if row.inputs == "token-ref":
+        args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
+    else:
+        args = (leaf, old, advantages, mask)
+    return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
+
+
+HARNESS = {"DPO": _pairwise, "KTO": _unpaired, "ORPO": _orpo, "GRPO": _policy, "RLOO": _policy}
+
+
+def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
+    """max |a − b| / max |b| (0 when both are 0)."""
+    scale = b.abs().max().item()
+    diff = (a - b).abs().max().item()
+    return diff / scale if scale > 0 else diff
+
+
+def compare(row: TRLMapping, seed: int) -> tuple[float, float]:
+    """Relative difference of the loss and of its gradient, TRL vs rlref, on one random batch."""
+    trl_loss, rlref_loss, leaf = HARNESS[row.trainer](row, torch.Generator().manual_seed(seed))
+    (trl_grad,) = torch.autograd.grad(trl_loss, leaf, retain_graph=True)
+    (rlref_grad,) = torch.autograd.grad(rlref_loss, leaf)
+    assert trl_loss.dtype == F64 and rlref_loss.dtype == F64
+    assert trl_grad.abs().max() > 0, "TRL's gradient is 0: the comparison would prove nothing"
+    return _relative(rlref_loss.detach(), trl_loss.detach()), _relative(rlref_grad, trl_grad)
+
+
+def test_trl_is_the_pinned_version() -> None:
+    import trl
+
+    assert trl.__version__ == TRL_VERSION
+
+
+@pytest.mark.parametrize("row", TRL_MAP, ids=[row.key for row in TRL_MAP])
+def test_config_fields_exist_in_trl(row: TRLMapping) -> None:
+    fields = {f.name for f in dataclasses.fields(_config_class(row.trainer))}
+    assert set(row.config) <= fields, set(row.config) - fields
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("row", TRL_MAP, ids=[row.key for row in TRL_MAP])
+def test_rlref_matches_trl(row: TRLMapping, seed: int) -> None:
+    loss_diff, grad_diff = compare(row, seed)
+    assert loss_diff <= TOL, f"loss: relative difference {loss_diff:.2e}"
+    assert grad_diff <= TOL, f"gradient: relative difference {grad_diff:.2e}"
+
+
+def test_all_pad_row_convention() -> None:
+    """TRL's "grpo" counts an all-pad row in B; rlref leaves it out: TRL = rlref · (B − k)/B."""
+    from trl import GRPOTrainer
+
+    row = next(r for r in TRL_MAP if r.option == 'loss_type="grpo", beta>0')
+    gen = torch.Generator().manual_seed(7)
+    mask = _padded_mask(gen, ROWS, prompt=0)
+    mask[[2, 5]] = 0  # k = 2 rows without a real token
+    leaf = _logps(gen, ROWS, T).requires_grad_()
+    old = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
+    ref = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
+    advantages = torch.randn(ROWS, generator=gen, dtype=F64)
+    stub = _stub(
+        _get_per_token_logps_and_entropies=lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
+        epsilon_low=0.2, epsilon_high=0.28, top_entropy_quantile=1.0,
+        off_policy_mask_threshold=None, importance_sampling_level="token", beta=0.04,
+        loss_type="grpo", use_vllm=False, current_gradient_accumulation_steps=1,
+        _entropy_bonus_enabled=False,
+        args=SimpleNamespace(use_bias_correction_kl=False, delta=None),
+    )
+    inputs = {"prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
+              "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
+              "completion_ids": torch.zeros(ROWS, T, dtype=torch.long), "completion_mask": mask,
+              "advantages": advantages, "old_per_token_logps": old, "ref_per_token_logps": ref}
+    trl_loss = GRPOTrainer._compute_loss(stub, None, inputs)
+    ours = _rlref_fn(row)(leaf, old, ref, advantages, mask, **row.kwargs).loss
+    assert _relative(ours * (ROWS - 2) / ROWS, trl_loss) <= TOL
+    assert _relative(ours, trl_loss) > 0.1  # the conventions do differ
