@@ -11,8 +11,10 @@ else (``detect``); legitimate Latin-1 such as ``café`` or ``½`` never does. Ea
 with a gap gets its candidate characters (1–2 lost bytes inserted, or a following space read
 as ``A0``) and a Viterbi search over the line chooses among them with a word model of
 Chinese (jieba's dictionary), priors for punctuation, symbols and emoji, and the vault
-(``Vocabulary``: its note names, titles and aliases as words, its character bigrams as
-context). Choices whose runner-up comes close are returned as ``Uncertain``.
+(``Vocabulary``: its note names, titles and aliases and frequent n-grams as words, its
+character frequencies, and a token trigram model of its text as context). Choices whose
+runner-up comes close are returned as ``Uncertain``. Without jieba (``rlref[site]``) only
+the vault and the priors decide.
 """
 
 from __future__ import annotations
@@ -43,10 +45,13 @@ UNCERTAIN_MARGIN = 2.5  # nats: a choice whose runner-up is closer than this is 
 _UNKNOWN_CJK = 19.0  # cost of a CJK character jieba does not know
 _CONTEXT_WEIGHT = 0.6  # weight of the vault's trigram context
 _CONTEXT_K = 1.0  # smoothing of the context model (Witten-Bell, plus this)
+_DOMAIN_WEIGHT = 0.4  # weight of the vault's character frequencies against jieba's
+_SPACE_COST = 1.5  # a real space after a gap, against an A0 that became a space
 _SHORTLIST = 8  # candidates per gap kept for the search
 _BEAM = 4  # states kept per slot
 _WINDOW = 3  # slots of context on each side of an ambiguous one
 _NAME_COST = 4.0  # cost of a word that is a vault note's name, title or alias
+_VAULT_WORD_COUNT = 3  # an n-gram the vault's text uses this often is a word
 _VAULT_WORD_COST = 9.0  # base cost of a word the vault's text uses often
 # Priors (cost in nats, like -log p of a word) for characters jieba's dictionary lacks.
 _PUNCTUATION = {
@@ -79,10 +84,6 @@ class Uncertain:
     column: int
     chosen: str
     alternatives: tuple[tuple[str, float], ...]
-
-    def describe(self) -> str:
-        others = ", ".join(f"{c!r} {p:.2f}" for c, p in self.alternatives)
-        return f"line {self.line}: chose {self.chosen!r} among {others}"
 
     def to_json(self) -> dict[str, object]:
         return {"line": self.line, "column": self.column, "chosen": self.chosen,
@@ -119,10 +120,10 @@ class Vocabulary:
                 for n in (2, 3, 4):
                     grams.update(run[i : i + n] for i in range(len(run) - n + 1))
         for word, count in grams.items():
-            if count >= 3:
+            if count >= _VAULT_WORD_COUNT:
                 vocabulary._add(word, _VAULT_WORD_COST - math.log(count))
         for name in names:
-            for run in re.findall("[\u3400-\u9fff]+", name):
+            for run in re.findall("[\u3400-\u9fff]{2,}", name):
                 vocabulary._add(run, _NAME_COST)
         vocabulary.kinds = sum(1 for key in counts if len(key) == 1) + 1
         for key in counts:  # Witten-Bell: how many different tokens follow a history
@@ -145,8 +146,10 @@ def context_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _jieba() -> tuple[dict[str, int], float]:
     """jieba's dictionary (word → frequency; prefixes at 0) and log of its total, loaded once."""
-    import jieba
-
+    try:
+        import jieba
+    except ImportError:  # without jieba (rlref[site]) only the vault and the priors decide
+        return {}, 0.0
     with jieba.get_dict_file() as handle:
         frequencies, total = jieba.Tokenizer().gen_pfdict(handle)
     return frequencies, math.log(total)
@@ -168,13 +171,9 @@ def _length(lead: int) -> int:
     return 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if lead <= 0xF4 else 0
 
 
-def _candidates(lead: int, seen: list[int], length: int) -> list[str]:
-    """Characters whose UTF-8 is ``lead`` + ``seen`` with lost bytes inserted."""
-    return list(_candidates_of(lead, tuple(seen), length))
-
-
 @lru_cache(maxsize=65536)
-def _candidates_of(lead: int, seen: tuple[int, ...], length: int) -> tuple[str, ...]:
+def _candidates(lead: int, seen: tuple[int, ...], length: int) -> tuple[str, ...]:
+    """Characters whose UTF-8 is ``lead`` + ``seen`` with lost bytes inserted."""
     missing = length - 1 - len(seen)
     if missing < 0 or missing > 2:
         return ()
@@ -216,7 +215,7 @@ def _analyse(line: str) -> _Line:
             i += 1
             continue
         seen: list[int] = []
-        j = i + 1
+        j, inside = i + 1, False
         while j < n and len(seen) < length - 1:
             nxt = _BYTE.get(line[j])
             if nxt is not None and 0x80 <= nxt <= 0xBF:
@@ -224,19 +223,18 @@ def _analyse(line: str) -> _Line:
                 j += 1
             elif line[j] == " " and j + 1 < n and 0x80 <= _BYTE.get(line[j + 1], 0) <= 0xBF:
                 seen.append(0xA0)  # a space inside a sequence was a no-break space
-                j += 1
+                j, inside = j + 1, True
             else:
                 break
-        if len(seen) == length - 1:
-            alternatives = _candidates(byte, seen, length)
+        alternatives = list(_candidates(byte, tuple(seen), length))
+        if len(seen) == length - 1 and not inside:
             result.good += 1
         else:
-            alternatives = _candidates(byte, seen, length)
-            if j < n and line[j] == " ":  # the space after it may have been A0
-                absorbed = _candidates(byte, [*seen, 0xA0], length)
-                alternatives = [c + " " for c in alternatives] + absorbed
+            if len(seen) < length - 1 and j < n and line[j] == " ":  # that space may be A0
+                absorbed = _candidates(byte, (*seen, 0xA0), length)
+                alternatives = [c + " " for c in alternatives] + list(absorbed)
                 j += 1
-            result.gaps += 1 if seen else 0
+            result.gaps += 1 if seen and not inside else 0  # "é – " is no evidence
             result.bare += 0 if seen else 1
         if not alternatives:
             result.bad += 1
@@ -358,7 +356,11 @@ class _Model:
             bigram = (counts.get((v, t), 0) + k * unigram) / (counts.get((v,), 0) + k)
             k = followers.get((u, v), 0) + _CONTEXT_K
             trigram = (counts.get(key, 0) + k * bigram) / (counts.get((u, v), 0) + k)
-            cost = self.cache[key] = -_CONTEXT_WEIGHT * math.log(trigram / unigram)
+            cost = -_CONTEXT_WEIGHT * math.log(trigram / unigram)
+            frequency = self.words.get(t, 0) if _CJK.match(t) else 0
+            if frequency:  # the vault's own use of the character, against jieba's
+                cost -= _DOMAIN_WEIGHT * (math.log(unigram / frequency) + self.log_total)
+            self.cache[key] = cost
         return cost
 
 
@@ -378,10 +380,11 @@ def _edges(slots: list[list[str]], start: int, stop: int, model: _Model) -> list
         head = text[0]
         tokens = tuple(context_tokens(text))
         if not _CJK.match(head):
-            cost = 0.0 if fixed else model.single(head)
+            cost = 0.0 if fixed else model.single(head) + _SPACE_COST * (len(text) > 1)
             edges.append(_Edge(start + 1, (index,), cost, tokens))
             continue
-        edges.append(_Edge(start + 1, (index,), model.word(head) or 0.0, tokens))
+        space = _SPACE_COST if len(text) > 1 else 0.0  # a real space after a gap
+        edges.append(_Edge(start + 1, (index,), (model.word(head) or 0.0) + space, tokens))
         stack = [] if len(text) > 1 else [(head, start + 1, (index,))]
         while stack:
             word, k, choices = stack.pop()
@@ -393,7 +396,8 @@ def _edges(slots: list[list[str]], start: int, stop: int, model: _Model) -> list
                     continue
                 cost = model.word(longer)
                 if cost is not None:
-                    edges.append(_Edge(k + 1, (*choices, index2), cost, tuple(longer)))
+                    space = _SPACE_COST if len(text2) > 1 else 0.0
+                    edges.append(_Edge(k + 1, (*choices, index2), cost + space, tuple(longer)))
                 if len(text2) == 1:
                     stack.append((longer, k + 1, (*choices, index2)))
     return edges

@@ -31,6 +31,7 @@ LATIN1_LINES = [
     "AT[\"Â_T = 0\"] --> A2[\"Â_{T-1} = δ_{T-1}\"]",
     "Œuvre complète, « citation », 30 °C, 5 µm, ±3 %, x² + y³",
     "The café—bar and the naïve—approach",
+    "café – bar, né – x, déjà » vu",
     "Müller, Søren, Ærø, Þór, ðe, ÿ, ß, ñandú, Çelik",
     "“café” ‘naïve’ … • – — ™ € £ ¥ §",
     "Straße 12, Göteborg, Kraków, Île-de-France",
