@@ -1,7 +1,11 @@
 """MkDocs hooks of the site (``hooks:`` in ``mkdocs.yml``): what happens to the built pages.
 
 - every formula is rendered to HTML at build time (``rlref.site.mathrender``), in one node
-  process for the whole build.
+  process for the whole build;
+- a note's aliases are searched as its tags (Material's search weighs tags above titles),
+  cut into words by jieba as the text is: "重要性采样" finds the note whose alias it is;
+- the search index loses its LaTeX (``rlref.site.searchindex``): the previews of the results
+  show text, not ``\\(\\pi_\\theta\\)``.
 
 Loaded by path by MkDocs; the state (the renderer and its cache) lives in the imported
 ``rlref.site.mathrender`` module, so that ``rlref serve``'s rebuilds reuse it.
@@ -12,7 +16,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from rlref.site import mathrender
+from rlref.site import mathrender, searchindex
 
 log = logging.getLogger("mkdocs.plugins.rlref")
 
@@ -20,6 +24,13 @@ log = logging.getLogger("mkdocs.plugins.rlref")
 def _renderer(config) -> mathrender.KatexRenderer | None:
     site_src = Path(config.config_file_path).resolve().parent / "site"
     return mathrender.shared_renderer(site_src)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    aliases = page.meta.get("rlref_aliases")
+    if isinstance(aliases, list) and aliases:
+        page.meta["tags"] = searchindex.segmented(str(a) for a in aliases)
+    return markdown
 
 
 def on_post_page(output: str, page, config) -> str:
@@ -32,6 +43,10 @@ def on_post_page(output: str, page, config) -> str:
         mathrender.disable(str(exc))
         log.warning("%s", exc)
         return output
+
+
+def on_post_build(config) -> None:
+    searchindex.strip_math(Path(config.site_dir) / "search" / "search_index.json")
 
 
 def on_shutdown() -> None:

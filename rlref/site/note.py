@@ -40,6 +40,8 @@ class CompiledNote:
 # Search weight by note type: a concept's own note should outrank the practice notes and
 # papers that mention it, and notes outrank the API pages (boost 0.5, rlref.site.api).
 SEARCH_BOOST = {"concept": 2, "algorithm": 2, "survey": 1.5}
+# A stub (a title and a template) ranks below every note with content and the API pages.
+STUB_BOOST = 0.3
 
 
 def _front_matter(note: Note) -> str:
@@ -48,8 +50,13 @@ def _front_matter(note: Note) -> str:
     title = html_text(note.title)
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     boost = SEARCH_BOOST.get(note.frontmatter.type or "") if note.frontmatter else None
+    if note.frontmatter and note.frontmatter.status == "stub":
+        boost = STUB_BOOST
     if boost:
         lines += ["search:", f"  boost: {boost}"]
+    aliases = [a for a in (note.frontmatter.aliases if note.frontmatter else []) if a]
+    if aliases:  # searched as the page's tags (rlref.site.mkdocs_hooks)
+        lines.append(f"rlref_aliases: {json.dumps([str(a) for a in aliases], ensure_ascii=False)}")
     return "\n".join([*lines, "---", ""])
 
 

@@ -30,7 +30,8 @@ def tag_anchors(tags: dict[str, list[str]]) -> dict[str, str]:
 
 def tags_page(tags: dict[str, list[str]], notes: dict[str, Note]) -> str:
     lines = [
-        "---\ntitle: 标签\n---\n",
+        # Lists of titles: a search for a word would find these pages before its notes.
+        "---\ntitle: 标签\nsearch:\n  exclude: true\n---\n",
         "# 标签\n",
         f"共 {len(tags)} 个标签：frontmatter 的 `tags:` 和正文里的 `#标签` 都算。\n",
     ]
@@ -63,7 +64,7 @@ def concepts_page(
 ) -> str:
     """Concept → implementations → formulas checked, in navigation order."""
     lines = [
-        "---\ntitle: 概念索引\n---\n",
+        "---\ntitle: 概念索引\nsearch:\n  exclude: true\n---\n",
         "# 概念索引\n",
         "每篇笔记的实现（`impl:` 指向的函数，链接到 API 参考）和公式检查结果"
         f"（{ICONS['pass']} 通过 · {ICONS['fail']} 未通过 · {ICONS['unchecked']} 未验证"

@@ -94,8 +94,10 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
     ("query", "expected"),
     [
         ("策略梯度", "AI/LLM/RL/Fundamentals/策略梯度方法"),
-        ("KL散度", "AI/LLM/RL/Fundamentals/KL散度"),
+        ("优势函数", "AI/LLM/RL/Fundamentals/GAE"),
+        ("重要性采样", "AI/LLM/RL/Fundamentals/On-Policy vs Off-Policy"),  # its alias
         ("贝尔曼方程", "AI/LLM/RL/Fundamentals/贝尔曼方程"),
+        ("KL散度", "AI/LLM/RL/Fundamentals/KL散度"),
         ("GRPO", "AI/LLM/RL/GRPO/GRPO 深度理解"),
         ("PPO", "AI/LLM/RL/PPO/PPO 原理"),
         ("DPO", "AI/LLM/RL/DPO/DPO 原理"),
@@ -106,9 +108,10 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
 def test_kb_search_finds_the_note_on_its_topic(
     kb_site: str, browser: Browser, query: str, expected: str
 ) -> None:
-    """Material's search with jieba and the mixed-script separator, on the real notes: the
-    note about the query's topic is among the first three pages found (concept notes are
-    boosted over practice notes, and notes over API pages)."""
+    """Material's search with jieba and the mixed-script separator, on the real notes, the
+    query cut into the index's words (search-zh.js), every word required: the note about the
+    query's topic is among the first three pages found (concept notes are boosted over
+    practice notes, notes over API pages, everything over stubs; aliases count as tags)."""
     page = browser.page
     page.goto(kb_site + "index.html", wait_until="load")
     page.locator("label.md-search__icon, .md-search__input").first.click()
@@ -116,13 +119,23 @@ def test_kb_search_finds_the_note_on_its_topic(
     search.press_sequentially(query, delay=30)
     search.press("End")  # Material reads the query on keyup (an IME's commit key, for a user)
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    # the index is fetched when search opens: wait until it is set up
+    page.wait_for_function(
+        "() => !document.querySelector('.md-search-result__meta').textContent.includes('初始化')",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
     links = page.locator(".md-search-result__item > a").evaluate_all(
         "links => links.map(a => decodeURIComponent(new URL(a.href).pathname))"
     )
     pages = list(dict.fromkeys(links))  # a page's sections follow it in the results
     target = note_doc(expected).removesuffix(".md") + ".html"
     assert any(found.endswith(target) for found in pages[:3]), (query, pages[:8])
+    assert not any(found.endswith(("/tags.html", "/concepts.html")) for found in pages)
+    previews = page.locator(".md-search-result__article").all_inner_texts()
+    assert not any("\\(" in text or "\\[" in text for text in previews)  # no raw LaTeX
     page.keyboard.press("Escape")
+
 
 
 def test_a_big_note_moves_at_most_1_5_mb_gzipped(
@@ -130,7 +143,7 @@ def test_a_big_note_moves_at_most_1_5_mb_gzipped(
 ) -> None:
     """Every request of the PPO note (the largest page, with a diagram and a plot), each
     file counted at its gzip size: mermaid comes only with a diagram, KaTeX's script not at
-    all (the formulas are HTML already)."""
+    all (the formulas are HTML already), the search index only once search is opened."""
     requested: list[str] = []
     page = browser.page
     page.on("request", requested.append)
@@ -144,4 +157,5 @@ def test_a_big_note_moves_at_most_1_5_mb_gzipped(
     weight = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file())
     names = {f.name for f in files}
     assert "mermaid.min.js" in names and "katex.min.js" not in names
+    assert "search_index.json" not in names
     assert weight <= 1_500_000, weight
