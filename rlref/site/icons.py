@@ -13,7 +13,9 @@ from pathlib import Path
 _NAMES = {
     "pass": ("check-circle", "rlref-pass"),
     "fail": ("close-circle", "rlref-fail"),
-    "unchecked": ("help-circle-outline", "rlref-unchecked"),
+    "none": ("minus-circle-outline", "rlref-unchecked"),  # not checkable: check: none
+    "pending": ("help-circle-outline", "rlref-unchecked"),  # not checked yet
+    "stale": ("clock-alert-outline", "rlref-stale"),  # changed since the last check
     "stub": ("hammer-wrench", "rlref-stub-icon"),
     "draft": ("pencil-outline", ""),
     "complete": ("check-decagram", "rlref-pass"),
@@ -35,9 +37,10 @@ def _svg(name: str) -> str:
 
 @cache
 def icon(kind: str) -> str:
-    """Inline HTML for one of the card's marks ("pass", "fail", "unchecked", …)."""
+    """Inline HTML for one of the card's marks ("pass", "fail", "pending", …)."""
     name, css = _NAMES[kind]
     svg = _svg(name)
     if not svg:  # the theme is not installed: a text mark keeps the meaning
-        return {"pass": "✓", "fail": "✗", "unchecked": "?"}.get(kind, "")
+        marks = {"pass": "✓", "fail": "✗", "none": "⊘", "pending": "?", "stale": "↻"}
+        return marks.get(kind, "")
     return f'<span class="twemoji rlref-icon {css}">{svg}</span>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rlref.site.api import ImplTarget
-from rlref.site.card import ICONS, TYPE_NAMES
+from rlref.site.card import CHECK_WORDS, ICONS, STATUS_LABELS, TYPE_NAMES
 from rlref.site.layout import (
     API_INDEX,
     CONCEPTS_PAGE,
@@ -15,7 +15,7 @@ from rlref.site.layout import (
     note_doc,
     relative_url,
 )
-from rlref.site.status import VerifyReport
+from rlref.site.status import VerifyReport, formula_status
 from rlref.vault.model import Note
 from rlref.vault.slug import unique_anchors
 
@@ -47,13 +47,17 @@ def tags_page(tags: dict[str, list[str]], notes: dict[str, Note]) -> str:
 def _check_summary(note: Note, report: VerifyReport) -> str:
     if not note.formulas:
         return "—"
-    counts = Counter(report.status(note.key, f.id, f.latex).status for f in note.formulas)
+    counts = Counter(formula_status(report, note, f).status for f in note.formulas)
     parts = [f"{ICONS['pass']} {counts['pass']}"]
-    if counts["fail"]:
-        parts.append(f"{ICONS['fail']} {counts['fail']}")
-    if counts["unchecked"]:
-        parts.append(f"{ICONS['unchecked']} {counts['unchecked']}")
+    parts += [f"{ICONS[state]} {counts[state]}" for state in _OTHERS if counts[state]]
     return " · ".join(parts) + f" / {len(note.formulas)}"
+
+
+_OTHERS = ("fail", "stale", "pending", "none")
+
+
+def _legend() -> str:
+    return " · ".join(STATUS_LABELS[state] for state in ("pass", *_OTHERS))
 
 
 def concepts_page(
@@ -67,8 +71,7 @@ def concepts_page(
         "---\ntitle: 概念索引\nsearch:\n  exclude: true\n---\n",
         "# 概念索引\n",
         "每篇笔记的实现（`impl:` 指向的函数，链接到 API 参考）和公式检查结果"
-        f"（{ICONS['pass']} 通过 · {ICONS['fail']} 未通过 · {ICONS['unchecked']} 未验证"
-        " / 公式总数）。\n",
+        f"（{_legend()} / 公式总数）。\n",
     ]
     if not report.available:
         lines.append('!!! info "还没有公式检查结果"\n\n    运行 `rlref verify` 后重新构建站点。\n')
@@ -100,15 +103,15 @@ def overview(
 ) -> str:
     """The home page's live part: entry points (MOCs) and the vault's numbers."""
     formulas = [(key, f) for key, note in notes.items() for f in note.formulas]
-    counts = Counter(report.status(key, f.id, f.latex).status for key, f in formulas)
+    counts = Counter(formula_status(report, notes[key], f).status for key, f in formulas)
     lines = ["**从这里开始**：", ""]
     for key in mocs:
         lines.append(f"- [{escape_markdown(notes[key].title)}]({relative_url(doc, note_doc(key))})")
     if not mocs:
         lines.append("- （知识库里还没有 MOC）")
     checked = (
-        f"{ICONS['pass']} {counts['pass']} 通过 · {ICONS['fail']} {counts['fail']} 未通过 · "
-        f"{ICONS['unchecked']} {counts['unchecked']} 未验证"
+        " · ".join(f"{ICONS[state]} {counts[state]} {CHECK_WORDS[state]}"
+                   for state in ("pass", *_OTHERS) if counts[state] or state in ("pass", "fail"))
         if report.available
         else "尚未运行 `rlref verify`"
     )

@@ -52,7 +52,7 @@ def _report_compile(result: CompileResult, strict: bool) -> int:
     if not result.report.available:
         console.print(
             "note: no formula check results "
-            f"({result.report.problem or 'run `rlref verify` first'}): formulas show as 未验证"
+            f"({result.report.problem or 'run `rlref verify` first'}): formulas show as 待检查"
         )
     return sum(d.severity == "error" for d in found)
 

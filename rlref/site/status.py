@@ -6,9 +6,13 @@ time and a ``formulas`` list whose entries carry ``note`` (vault path with ``.md
 ``message`` (why it failed), ``checked_at`` and ``latex_sha256``.
 
 The site only displays the results, so reading is tolerant: a missing file, an unreadable
-one or an unknown schema version never stops a build — every formula is then shown as
-unchecked with the reason. A result whose LaTeX hash differs from the note's formula is
-stale (the formula was edited after the run) and is shown as unchecked too.
+one or an unknown schema version never stops a build. A formula that is not ``pass`` or
+``fail`` is in one of three states, shown apart:
+
+- ``none``: not numerically checkable by nature — the note says ``check: none`` with a
+  reason (a definition, a theorem, an assumption); ``rlref verify`` writes it ``unchecked``;
+- ``pending``: not checked yet — no report, or a formula newer than the last run;
+- ``stale``: changed since the last check — the result's LaTeX hash is not the formula's.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Status = Literal["pass", "fail", "unchecked"]
+from rlref.vault.model import Formula, Note
+
+Status = Literal["pass", "fail", "none", "pending", "stale"]
 SCHEMA_VERSION = 1
 NOT_RUN = "verify 未运行"
-_STATUSES = ("pass", "fail", "unchecked")
+# The report's words → the site's states ("unchecked" is what verify writes for check: none).
+_STATUSES: dict[str, Status] = {"pass": "pass", "fail": "fail", "unchecked": "none"}
 
 
 @dataclass(frozen=True)
@@ -47,17 +54,41 @@ class VerifyReport:
     problem: str | None = None  # why the report could not be used, when it could not
     entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
 
-    def status(self, note_key: str, formula_id: str, latex: str | None = None) -> FormulaStatus:
-        if not self.available:
-            return FormulaStatus("unchecked", self.problem or NOT_RUN)
-        entry = self.entries.get((note_key, formula_id))
-        if entry is None:
-            return FormulaStatus("unchecked", "上次 verify 之后新增的公式", self.generated_at)
+    def status(
+        self,
+        note_key: str,
+        formula_id: str,
+        latex: str | None = None,
+        none_reason: str | None = None,
+    ) -> FormulaStatus:
+        """The state of one formula. ``none_reason`` is the note's ``check: none`` reason:
+        it stands when the report has no pass or fail for the formula."""
+        entry = self.entries.get((note_key, formula_id)) if self.available else None
+        if entry is None or entry.status.status == "none":
+            if none_reason is not None and entry is None:
+                return FormulaStatus("none", none_reason)
+            if entry is not None:
+                return entry.status
+            if not self.available:
+                return FormulaStatus("pending", self.problem or NOT_RUN)
+            return FormulaStatus("pending", "上次 verify 之后新增的公式", self.generated_at)
         if latex is not None and entry.latex_sha256 and entry.latex_sha256 != latex_hash(latex):
             return FormulaStatus(
-                "unchecked", "公式在上次 verify 之后改过：结果已过期", entry.status.checked_at
+                "stale", "公式在上次 verify 之后改过：结果已过期", entry.status.checked_at
             )
         return entry.status
+
+
+def none_reason(note: Note, formula_id: str) -> str | None:
+    """The reason of the note's ``check: none`` for this formula, if it gives one."""
+    raw = note.frontmatter.formulas.get(formula_id) if note.frontmatter else None
+    if isinstance(raw, dict) and raw.get("check") == "none":
+        return str(raw.get("reason") or "check: none")
+    return None
+
+
+def formula_status(report: VerifyReport, note: Note, formula: Formula) -> FormulaStatus:
+    return report.status(note.key, formula.id, formula.latex, none_reason(note, formula.id))
 
 
 def latex_hash(latex: str) -> str:
@@ -88,7 +119,7 @@ def read_verify_report(path: Path) -> VerifyReport:
         if note is None or formula is None:
             continue
         word = str(entry.get("status"))
-        status: Status = word if word in _STATUSES else "unchecked"  # type: ignore[assignment]
+        status: Status = _STATUSES.get(word, "pending")
         reason = _text(entry.get("message") if status == "fail" else entry.get("reason"))
         if status == "pass":  # what the formula was checked against
             impl = _text(entry.get("impl"))

@@ -33,7 +33,8 @@ def open_page(browser: Browser, url: str) -> None:
 
 
 def card_statuses(browser: Browser) -> dict[str, str]:
-    """Formula id → the text of its row in the concept card."""
+    """Formula id → the text of its row in the concept card (its details opened)."""
+    browser.page.evaluate("document.querySelector('details.rlref-card').open = true")
     rows = browser.page.locator(".rlref-card table tbody tr")
     return {
         rows.nth(i).locator("td").first.inner_text().strip(): rows.nth(i).inner_text()
@@ -61,7 +62,8 @@ def test_every_display_formula_renders_and_nothing_leaves_the_machine(
 def test_note_page_shows_card_callouts_mermaid_and_image(browser: Browser, site_url: str) -> None:
     open_page(browser, page_url(site_url, POLICY))
     page = browser.page
-    assert page.locator(".admonition.rlref-card").count() == 1
+    assert page.locator("details.rlref-card").count() == 1  # the card's details, collapsed
+    assert page.locator(".rlref-summary").count() == 1
     assert page.locator(".admonition.tip").count() == 1  # > [!tip] callout
     assert page.locator("details.warning").count() == 1  # > [!warning]- folded callout
     page.wait_for_function(
@@ -180,18 +182,49 @@ def test_concept_card_shows_each_formula_check(browser: Browser, site_url: str) 
     open_page(browser, page_url(site_url, POLICY))
     rows = card_statuses(browser)
     assert set(rows) == {"pg-objective", "pg-gradient", "pg-baseline"}
-    assert "通过" in rows["pg-objective"] and "2026-01-02 03:04:05" in rows["pg-objective"]
+    assert "通过" in rows["pg-objective"] and "kl_k3" in rows["pg-objective"]
     assert "未通过" in rows["pg-gradient"] and "max abs error 0.5" in rows["pg-gradient"]
-    assert "未验证" in rows["pg-baseline"] and "新增" in rows["pg-baseline"]
+    # no result (newer than the run), and the note says check: none: not checkable
+    assert "不适用" in rows["pg-baseline"] and "示例公式" in rows["pg-baseline"]
+    card = browser.page.locator(".rlref-card").inner_text()
+    assert card.count("2026-01-02 03:04:05") == 1  # the run's time once, not per row
+    summary = browser.page.locator(".rlref-summary").inner_text()
+    assert "1/3 已检查" in summary and "1 未通过" in summary and "1 不适用" in summary, summary
     browser.page.locator(".rlref-card").screenshot(path=str(browser.screenshot("card")))
+    # three states apart: not checkable by nature, not checked yet, changed since the check
     open_page(browser, page_url(site_url, KL))
-    assert "check: none" in card_statuses(browser)["kl-def"]
+    assert "不适用" in card_statuses(browser)["kl-def"]
+    assert "示例公式" in card_statuses(browser)["kl-def"]
     open_page(browser, page_url(site_url, PPO))
-    assert "过期" in card_statuses(browser)["ppo-clip"]  # the hash no longer matches
+    assert "已过期" in card_statuses(browser)["ppo-clip"]  # the hash no longer matches
 
 
 def test_stub_is_visibly_a_stub(browser: Browser, site_url: str) -> None:
     open_page(browser, page_url(site_url, RLHF))
     stub = browser.page.locator(".admonition.rlref-stub")
     assert stub.count() == 1 and stub.is_visible()
-    assert "stub" in browser.page.locator(".rlref-card").inner_text()
+    assert "存根" in stub.inner_text()
+    assert "存根" in browser.page.locator(".rlref-summary").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)])
+def test_the_first_sentence_is_above_the_fold(
+    browser: Browser, site_url: str, viewport: tuple[int, int]
+) -> None:
+    """Text first: under the title only the summary line, so the note's first paragraph
+    starts on the first screen, on desktop and on a phone."""
+    page = browser.page
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    try:
+        for key in (POLICY, PPO):
+            open_page(browser, page_url(site_url, key))
+            top = page.evaluate(
+                """() => {
+                  const first = Array.from(document.querySelectorAll('article > p'))
+                    .find(p => !p.classList.contains('rlref-summary') && p.innerText.trim());
+                  return first.getBoundingClientRect().top;
+                }"""
+            )
+            assert top < viewport[1] - 40, (key, viewport, top)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})

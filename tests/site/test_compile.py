@@ -12,7 +12,7 @@ from rlref.index import build_index
 from rlref.site.api import discover_modules
 from rlref.site.compiler import note_context, sync_tree
 from rlref.site.note import CompiledNote, compile_note
-from rlref.site.status import VerifyReport, latex_hash, read_verify_report
+from rlref.site.status import FormulaStatus, VerifyReport, latex_hash, read_verify_report
 from rlref.vault import load_vault
 
 FRONT = "---\ntitle: {title}\n{extra}---\n"
@@ -78,8 +78,10 @@ def test_embeds_tags_and_block_anchors(vault: Path) -> None:
 
 def test_card_shows_type_status_sources_impl_and_stub(vault: Path) -> None:
     text = compile_vault(vault)["A/源 笔记"].text
-    card = text[text.index("!!! abstract rlref-card"):]
-    assert "rlref-stub" in text
+    card = text[text.index("??? abstract rlref-card"):]  # the details, collapsed
+    summary = text[text.index("!!! warning rlref-stub"):text.index("??? abstract rlref-card")]
+    assert "存根" in summary and "{ .rlref-summary }" in summary
+    assert "[`slug`](../../api/rlref.vault.slug.md#rlref.vault.slug.slug)" in summary
     assert "[arXiv:1707.06347](https://arxiv.org/abs/1707.06347)" in card
     assert "../../api/rlref.vault.slug.md#rlref.vault.slug.slug" in card
     assert re.search(r"\.\./\.\./api/source/rlref/vault/slug\.md#L-\d+", card)
@@ -96,10 +98,12 @@ def test_card_lists_formula_statuses_from_the_report(vault: Path, tmp_path: Path
     }), encoding="utf-8")
     text = compile_vault(vault, read_verify_report(report_file))["B/目标 笔记"].text
     row = next(line for line in text.splitlines() if "`f-a`" in line)
-    assert "未通过" in row and "数值不一致" in row and "2026-01-01 00:00:00" in row
+    assert "未通过" in row and "数值不一致" in row
     assert "(#formula-f-a)" in row
+    # the run's time once, above the table, not in every row
+    assert text.count("2026-01-01 00:00:00") == 1 and "来自 `rlref verify`，2026-01-01" in text
     unchecked = compile_vault(vault)["B/目标 笔记"].text
-    assert "verify 未运行" in unchecked
+    assert "verify 未运行" in unchecked and "待检查" in unchecked
 
 
 @pytest.mark.parametrize(
@@ -138,7 +142,17 @@ def test_status_report_versions_and_staleness(tmp_path: Path) -> None:
     ]}), encoding="utf-8")
     report = read_verify_report(stale)
     assert report.status("n", "f", "x").status == "pass"
-    assert report.status("n", "f", "y").status == "unchecked"  # the formula changed since
+    assert report.status("n", "f", "y").status == "stale"  # the formula changed since
+    assert report.status("n", "g", "x").status == "pending"  # newer than the run
+    assert missing.status("n", "f").status == "pending"
+    # check: none stands where the report has no pass or fail
+    assert report.status("n", "g", "y", none_reason="定义").status == "none"
+    assert missing.status("n", "f", "y", none_reason="定义").status == "none"
+    unchecked = tmp_path / "none.json"
+    unchecked.write_text(json.dumps({"schema_version": 1, "formulas": [
+        {"note": "n.md", "formula": "f", "status": "unchecked", "reason": "定理"}
+    ]}), encoding="utf-8")
+    assert read_verify_report(unchecked).status("n", "f") == FormulaStatus("none", "定理")
 
 
 def test_sync_tree_writes_changes_and_removes_stale_files(tmp_path: Path) -> None:

