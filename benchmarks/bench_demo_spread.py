@@ -28,7 +28,9 @@ fail (use another ``--out``; a negative margin is a failing test).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -83,10 +85,11 @@ def worker(args: argparse.Namespace) -> None:
             target = run_dir(args.out, kernel, run, seed)
             if args.reuse and (target / "run.json").exists():
                 continue
-            result = run_demo(
-                spec, steps, seed, target, progress=False,
-                options={k: str(v) for k, v in options.items()},
-            )  # fmt: skip
+            with contextlib.redirect_stdout(io.StringIO()):  # the demos' value tables, boards
+                result = run_demo(
+                    spec, steps, seed, target, progress=False,
+                    options={k: str(v) for k, v in options.items()},
+                )  # fmt: skip
             print(f"{kernel:7} {run:16} seed {seed}: {result.cpu_seconds:5.1f} s CPU", flush=True)
 
 
@@ -106,7 +109,9 @@ def rows_of(path: Path) -> list[dict]:
     return [json.loads(line) for line in (path / "metrics.jsonl").read_text().splitlines()]
 
 
-def table(tests: ModuleType, out: Path, runs: list[str], kernels: list[str], seeds: list[int]):
+def table(
+    tests: ModuleType, out: Path, runs: list[str], kernels: list[str], seeds: list[int]
+) -> list[dict]:
     """One record per learning assertion of ``runs``: values, spread, margin."""
     records = []
     for check in tests.LEARNING:

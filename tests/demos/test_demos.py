@@ -109,7 +109,7 @@ class Learning:
         return value - self.threshold if self.above else self.threshold - value
 
 
-LN2 = math.log(2)  # the DPO and Bradley-Terry losses of a model that prefers nothing
+LN2 = math.log(2)  # the Bradley-Terry loss of a model that ranks nothing
 
 LEARNING: list[Learning] = [
     # GRPO: the SFT warm-up cuts the cross-entropy (0.07–0.13 of its first value), then the
