@@ -26,6 +26,7 @@ SEVERITY: dict[str, Severity] = {
     "possible-mojibake": "warning",
     "unknown-key": "warning",  # a frontmatter key close to a known one
     "empty-note": "warning",
+    "unlisted-impl": "warning",  # a formula checked against a function its note's impl: lacks
     "term-variant": "warning",  # a spelling the vault's glossary page says not to use
     # The vault says two contradictory things, or cannot be read: an error everywhere.
     "ambiguous-link": "error",  # [[name]] that names two notes

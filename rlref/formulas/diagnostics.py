@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from rlref.diagnostics import Diagnostic
+from rlref.diagnostics import Diagnostic, diagnose
 
 
 class FormulaLike(Protocol):
@@ -212,7 +212,7 @@ def _declared_diagnostics(note: NoteLike, formula: FormulaLike, registration: An
     impl = registration.impl
     if (registration.kind == "check" and impl is not None and listed is not None
             and impl not in listed):
-        found.append(Diagnostic(note.path, formula.line, "warning",
-                                f"formula '{formula.id}' is checked against {impl} "
-                                f"({registration.where}), which is not listed in impl:"))
+        found.append(diagnose("unlisted-impl", note.path, formula.line,
+                              f"formula '{formula.id}' is checked against {impl} "
+                              f"({registration.where}), which is not listed in impl:"))
     return found
