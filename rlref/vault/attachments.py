@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from rlref.vault.boundary import is_inside, refusal
 from rlref.vault.parse import parse_note
 
 DEFAULT_ATTACHMENT_FOLDER = "assets"
@@ -65,23 +66,15 @@ def attachment_folder(vault_root: Path | None) -> str:
     return DEFAULT_ATTACHMENT_FOLDER
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (OSError, ValueError):
-        return False
-    return True
-
-
 def _usable(path: Path, root: Path) -> bool:
-    try:
-        return (
-            path.is_file()
-            and _inside(path, root)
-            and path.stat().st_size <= MAX_ATTACHMENT_BYTES
-        )
-    except OSError:
-        return False
+    """A regular file inside ``root`` (symlinks followed), within the size limit: the
+    vault-boundary rules of ``rlref.vault.boundary``, applied to the source folder."""
+    resolved = root.resolve()
+    return (
+        path.exists()
+        and is_inside(path, resolved)
+        and refusal(resolved, path, MAX_ATTACHMENT_BYTES) is None
+    )
 
 
 class _SourceFiles:
