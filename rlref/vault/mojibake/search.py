@@ -1,0 +1,243 @@
+"""The search: each mojibake line's best reading, and the choices that were close.
+
+Around each slot with candidates, a window of slots is decoded by a Viterbi search over
+words (jieba's and the vault's) and single characters, scored by ``Model``; the state is the
+last two context tokens, for the vault's trigrams. Max-marginals give each candidate's best
+path cost, and a choice whose runner-up comes within ``UNCERTAIN_MARGIN`` is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rlref.vault.mojibake.lattice import analyse, is_mojibake
+from rlref.vault.mojibake.model import Model
+from rlref.vault.mojibake.priors import CJK
+from rlref.vault.mojibake.roundtrip import HIGH
+from rlref.vault.mojibake.vocabulary import Vocabulary, context_tokens
+
+UNCERTAIN_MARGIN = 2.5  # nats: a choice whose runner-up is closer than this is reported
+SPACE_COST = 1.5  # a real space after a gap, against an A0 that became a space
+SHORTLIST = 8  # candidates per gap kept for the search
+BEAM = 4  # states kept per slot
+WINDOW = 3  # slots of context on each side of an ambiguous one
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A character chosen among close candidates: ``alternatives`` are (char, probability),
+    best first; ``line`` and ``column`` (1-based) place it in the repaired text."""
+
+    line: int
+    column: int
+    chosen: str
+    alternatives: tuple[tuple[str, float], ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "chosen": self.chosen,
+            "alternatives": [{"char": c, "p": round(p, 4)} for c, p in self.alternatives],
+        }
+
+
+@dataclass
+class _Edge:
+    end: int
+    choices: tuple[int, ...]  # the alternative taken in each slot it covers
+    cost: float
+    tokens: tuple[str, ...]  # context tokens it emits
+
+
+def _edges(slots: list[list[str]], start: int, stop: int, model: Model) -> list[_Edge]:
+    """Every word (or single character) that can start at slot ``start``."""
+    edges: list[_Edge] = []
+    fixed = len(slots[start]) == 1
+    for index, text in enumerate(slots[start]):
+        head = text[0]
+        tokens = tuple(context_tokens(text))
+        if not CJK.match(head):
+            cost = 0.0 if fixed else model.single(head) + SPACE_COST * (len(text) > 1)
+            edges.append(_Edge(start + 1, (index,), cost, tokens))
+            continue
+        space = SPACE_COST if len(text) > 1 else 0.0  # a real space after a gap
+        edges.append(_Edge(start + 1, (index,), (model.word(head) or 0.0) + space, tokens))
+        stack = [] if len(text) > 1 else [(head, start + 1, (index,))]
+        while stack:
+            word, k, choices = stack.pop()
+            if k >= stop:
+                continue
+            for index2, text2 in enumerate(slots[k]):
+                longer = word + text2[0]
+                if not CJK.match(text2[0]) or not model.is_prefix(longer):
+                    continue
+                cost = model.word(longer)
+                if cost is not None:
+                    space = SPACE_COST if len(text2) > 1 else 0.0
+                    edges.append(_Edge(k + 1, (*choices, index2), cost + space, tuple(longer)))
+                if len(text2) == 1:
+                    stack.append((longer, k + 1, (*choices, index2)))
+    return edges
+
+
+State = tuple[str, str]
+
+
+def _walk(state: State, edge: _Edge, model: Model) -> tuple[float, State]:
+    cost = edge.cost
+    u, v = state
+    cache = model.cache
+    for token in edge.tokens:
+        step = cache.get((u, v, token))
+        cost += model.context(u, v, token) if step is None else step
+        u, v = v, token
+    return cost, (u, v)
+
+
+def _decode(
+    slots: list[list[str]], lo: int, hi: int, state: State, model: Model
+) -> tuple[list[int], dict[int, list[float]]]:
+    """The best alternatives of slots ``lo:hi`` after context ``state``, and each ambiguous
+    slot's alternatives' best path costs (max-marginals)."""
+    edges = {i: _edges(slots, i, hi, model) for i in range(lo, hi)}
+    forward: dict[int, dict[State, tuple[float, int, _Edge | None, State]]] = {
+        i: {} for i in range(lo, hi + 1)
+    }
+    forward[lo][state] = (0.0, lo, None, state)
+    walks: dict[tuple[State, int], list[tuple[_Edge, float, State]]] = {}
+    for i in range(lo, hi):
+        if len(forward[i]) > BEAM:
+            kept = sorted(forward[i].items(), key=lambda item: item[1][0])[:BEAM]
+            forward[i] = dict(kept)
+        for before, (cost, _, _, _) in forward[i].items():
+            walked = walks[before, i] = []
+            for edge in edges[i]:
+                step, after = _walk(before, edge, model)
+                walked.append((edge, step, after))
+                held = forward[edge.end].get(after)
+                if held is None or cost + step < held[0]:
+                    forward[edge.end][after] = (cost + step, i, edge, before)
+    backward: dict[int, dict[State, float]] = {hi: dict.fromkeys(forward[hi], 0.0)}
+    marginals = {i: [math.inf] * len(slots[i]) for i in range(lo, hi) if len(slots[i]) > 1}
+    for i in range(hi - 1, lo - 1, -1):
+        backward[i] = {}
+        for before, (cost, _, _, _) in forward[i].items():
+            best = math.inf
+            for edge, step, after in walks[before, i]:
+                total = step + backward[edge.end].get(after, math.inf)
+                best = min(best, total)
+                for offset, choice in enumerate(edge.choices):
+                    scores = marginals.get(i + offset)
+                    if scores is not None and cost + total < scores[choice]:
+                        scores[choice] = cost + total
+            backward[i][before] = best
+    end = forward[hi]
+    last = min(end, key=lambda key: end[key][0])
+    choices = [0] * (hi - lo)
+    node = hi
+    while node > lo:
+        _, start, edge, before = forward[node][last]
+        assert edge is not None
+        for offset, choice in enumerate(edge.choices):
+            choices[start - lo + offset] = choice
+        node, last = start, before
+    return choices, marginals
+
+
+def _shortlist(slots: list[list[str]], i: int, model: Model) -> list[str]:
+    """The candidates worth a search: the likeliest alone, and any that makes a word with a
+    neighbour."""
+    alternatives = slots[i]
+    costs = {text: model.single(text[0]) for text in alternatives}
+    ranked = sorted(alternatives, key=costs.__getitem__)
+    best = costs[ranked[0]]
+    words, vault = model.words, model.vocabulary.words
+    left = [text[-1] for text in slots[i - 1] if CJK.match(text[-1])] if i else []
+    right = [t[0] for t in slots[i + 1] if CJK.match(t[0])] if i + 1 < len(slots) else []
+    kept = []
+    for rank, text in enumerate(ranked):
+        char = text[0]
+        if rank < SHORTLIST and costs[text] < best + 12.0:
+            kept.append(text)
+            continue
+        pairs = [a + char for a in left] + ([char + b for b in right] if len(text) == 1 else [])
+        if any(words.get(pair) or pair in vault for pair in pairs):
+            kept.append(text)
+    return kept
+
+
+def _uncertain(number: int, column: int, slot: list[str], scores: list[float]) -> Uncertain | None:
+    best = min(scores)
+    close = sorted(
+        (score - best, text.rstrip(" ") or " ")
+        for text, score in zip(slot, scores, strict=True)
+        if score - best < UNCERTAIN_MARGIN + 3.0
+    )
+    if len(close) < 2 or close[1][0] >= UNCERTAIN_MARGIN:
+        return None
+    weights = [math.exp(-gap) for gap, _ in close]
+    alternatives = tuple(
+        (text, w / sum(weights)) for (_, text), w in zip(close, weights, strict=True)
+    )
+    return Uncertain(number, column, close[0][1], alternatives)
+
+
+def recover_line(line: str, vocabulary: Vocabulary, number: int = 1) -> tuple[str, list[Uncertain]]:
+    """The line repaired when it is mojibake (else as it is), and its uncertain choices."""
+    if not HIGH.search(line):
+        return line, []
+    analysed = analyse(line)
+    if not is_mojibake(analysed, line):
+        return line, []
+    slots = analysed.slots
+    ambiguous = [i for i, alternatives in enumerate(slots) if len(alternatives) > 1]
+    choices = [0] * len(slots)
+    marginals: dict[int, list[float]] = {}
+    if ambiguous:
+        model = Model(vocabulary, line)
+        for i in ambiguous:
+            slots[i] = _shortlist(slots, i, model)
+        windows: list[list[int]] = []
+        for i in ambiguous:
+            if windows and i - WINDOW <= windows[-1][1]:
+                windows[-1][1] = min(i + WINDOW + 1, len(slots))
+            else:
+                windows.append([max(i - WINDOW, 0), min(i + WINDOW + 1, len(slots))])
+        for lo, hi in windows:
+            before = context_tokens("".join(slots[i][choices[i]] for i in range(lo)))
+            state = (["^", "^", *before][-2], ["^", "^", *before][-1])
+            chosen, found = _decode(slots, lo, hi, state, model)
+            choices[lo:hi] = chosen
+            marginals.update(found)
+    parts = [slots[i][choice] for i, choice in enumerate(choices)]
+    uncertain: list[Uncertain] = []
+    column = 1
+    for i, part in enumerate(parts):
+        if i in marginals:
+            found_one = _uncertain(number, column, slots[i], marginals[i])
+            if found_one is not None:
+                uncertain.append(found_one)
+        column += len(part)
+    return "".join(parts), uncertain
+
+
+def recover_text(text: str, vocabulary: Vocabulary | None = None) -> tuple[str, list[Uncertain]]:
+    """``text`` with every mojibake line recovered, and the characters chosen among close
+    candidates (with their line and alternatives)."""
+    vocabulary = vocabulary or Vocabulary()
+    lines = text.split("\n")
+    uncertain: list[Uncertain] = []
+    for number, line in enumerate(lines, start=1):
+        lines[number - 1], found = recover_line(line, vocabulary, number)
+        uncertain.extend(found)
+    return "\n".join(lines), uncertain
+
+
+def recover_name(name: str, vocabulary: Vocabulary | None = None) -> tuple[str, list[Uncertain]]:
+    """A file stem (or title) recovered; a recovered name never gains a path separator."""
+    repaired, uncertain = recover_line(name, vocabulary or Vocabulary())
+    if "/" in repaired or "\\" in repaired or any(c < " " for c in repaired):
+        return name, []
+    return repaired, uncertain

@@ -1,0 +1,76 @@
+"""What the vault knows, for choosing among candidates: its words and its text's n-grams.
+
+``Vocabulary.build`` takes the vault's note names, titles and aliases (each CJK run a word)
+and its text: CJK n-grams it uses often become words, and the n-gram counts of its context
+tokens (``context_tokens``) make a trigram model of how the vault writes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+SPAN = re.compile(r"\$[^$\x80-\U0010ffff]+\$|`[^`\x80-\U0010ffff]+`")  # inline math, code
+_CJK_RUN = re.compile("[\u3400-\u9fff]{2,}")
+
+NAME_COST = 4.0  # cost of a word that is a vault note's name, title or alias
+VAULT_WORD_COUNT = 3  # an n-gram the vault's text uses this often is a word
+VAULT_WORD_COST = 9.0  # base cost of a word the vault's text uses often
+
+
+def context_tokens(text: str) -> list[str]:
+    """The tokens the context model sees: inline math is ``$``, inline code a backtick, an
+    ASCII word ``A``; blanks are skipped."""
+    text = ASCII_WORD.sub("A", SPAN.sub(lambda m: m.group()[0], text))
+    return [t for t in text if not t.isspace()]
+
+
+@dataclass(eq=False)  # hashable by identity: recoveries are cached per vocabulary
+class Vocabulary:
+    """What the vault knows: words (its note names, titles and aliases, and the CJK n-grams
+    its text uses often) and the context-token n-gram counts of its text."""
+
+    words: dict[str, float] = field(default_factory=dict)  # CJK word → cost
+    prefixes: set[str] = field(default_factory=set)
+    counts: Counter[tuple[str, ...]] = field(default_factory=Counter)  # 1-, 2- and 3-grams
+    total: int = 0
+    cache: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+    known: dict[str, float | None] = field(default_factory=dict, repr=False)
+    kinds: int = 1  # distinct tokens, plus one
+    followers: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+    @classmethod
+    def build(cls, names: Iterable[str] = (), texts: Iterable[str] = ()) -> Vocabulary:
+        vocabulary = cls()
+        grams: Counter[str] = Counter()
+        counts = vocabulary.counts
+        for text in texts:
+            for line in text.split("\n"):
+                tokens = context_tokens(line)
+                vocabulary.total += len(tokens)
+                counts.update((t,) for t in tokens)
+                counts.update(pairwise(tokens))
+                counts.update(zip(tokens, tokens[1:], tokens[2:], strict=False))
+            for run in _CJK_RUN.findall(text):
+                for n in (2, 3, 4):
+                    grams.update(run[i : i + n] for i in range(len(run) - n + 1))
+        for word, count in grams.items():
+            if count >= VAULT_WORD_COUNT:
+                vocabulary.add(word, VAULT_WORD_COST - math.log(count))
+        for name in names:
+            for run in _CJK_RUN.findall(name):
+                vocabulary.add(run, NAME_COST)
+        vocabulary.kinds = sum(1 for key in counts if len(key) == 1) + 1
+        for key in counts:  # Witten-Bell: how many different tokens follow a history
+            if len(key) > 1:
+                vocabulary.followers[key[:-1]] += 1
+        return vocabulary
+
+    def add(self, word: str, cost: float) -> None:
+        self.words[word] = min(cost, self.words.get(word, math.inf))
+        self.prefixes.update(word[:i] for i in range(1, len(word) + 1))
