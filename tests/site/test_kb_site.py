@@ -51,8 +51,11 @@ def kb_site(kb_built: Path) -> Iterator[str]:
 
 # Code shows backslashes and parentheses of its own (regular expressions); KaTeX keeps the
 # TeX source in the MathML <annotation> for screen readers and copying.
-_NOT_PROSE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>"
-                        r"|<annotation\b.*?</annotation>", re.S)
+_NOT_PROSE = re.compile(
+    r"<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>"
+    r"|<annotation\b.*?</annotation>",
+    re.S,
+)
 _RAW_LATEX = re.compile(r"\\\(|\\\[")
 
 
@@ -94,16 +97,8 @@ def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> Non
     ("query", "expected"),
     [
         ("策略梯度", "AI/LLM/RL/Fundamentals/策略梯度方法"),
-        pytest.param(
-            "优势函数", "AI/LLM/RL/Fundamentals/GAE",
-            # 41 pages have both words; GAE has the phrase once, in its 相关 list, and no
-            # note has it in a title, heading or alias: ranking by adjacency is still to do.
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 15 open: search has no phrase ranking yet, so GAE ranks below "
-                "the top 3; strict, so this fails the day it is fixed",
-            ),
-        ),
+        # 41 pages hold both words; GAE is one of the four that hold the phrase
+        ("优势函数", "AI/LLM/RL/Fundamentals/GAE"),
         ("重要性采样", "AI/LLM/RL/Fundamentals/On-Policy vs Off-Policy"),  # its alias
         ("贝尔曼方程", "AI/LLM/RL/Fundamentals/贝尔曼方程"),
         ("KL散度", "AI/LLM/RL/Fundamentals/KL散度"),
@@ -118,9 +113,10 @@ def test_kb_search_finds_the_note_on_its_topic(
     kb_site: str, browser: Browser, query: str, expected: str
 ) -> None:
     """Material's search with jieba and the mixed-script separator, on the real notes, the
-    query cut into the index's words (search-zh.js), every word required: the note about the
-    query's topic is among the first three pages found (concept notes are boosted over
-    practice notes, notes over API pages, everything over stubs; aliases count as tags)."""
+    query cut into the index's words (search-zh.js), every word required, the pages with
+    the words together first (search-rank.js): the note about the query's topic is among the
+    first three pages found (concept notes are boosted over practice notes, notes over API
+    pages, everything over stubs; aliases count as tags)."""
     page = browser.page
     page.goto(kb_site + "index.html", wait_until="load")
     page.locator("label.md-search__icon, .md-search__input").first.click()
@@ -139,6 +135,7 @@ def test_kb_search_finds_the_note_on_its_topic(
     )
     pages = list(dict.fromkeys(links))  # a page's sections follow it in the results
     target = note_doc(expected).removesuffix(".md") + ".html"
+    print(query, [found.rsplit("/", 1)[-1] for found in pages[:3]])
     assert any(found.endswith(target) for found in pages[:3]), (query, pages[:8])
     assert not any(found.endswith(("/tags.html", "/concepts.html")) for found in pages)
     previews = page.locator(".md-search-result__article").all_inner_texts()
@@ -156,8 +153,13 @@ def test_each_core_note_starts_above_the_fold(
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     tops = {}
     try:
-        for key in (PPO, "AI/LLM/RL/GRPO/GRPO 深度理解", "AI/LLM/RL/DPO/DPO 原理",
-                    "AI/LLM/RL/Fundamentals/KL散度", "AI/LLM/RL/Fundamentals/GAE"):
+        for key in (
+            PPO,
+            "AI/LLM/RL/GRPO/GRPO 深度理解",
+            "AI/LLM/RL/DPO/DPO 原理",
+            "AI/LLM/RL/Fundamentals/KL散度",
+            "AI/LLM/RL/Fundamentals/GAE",
+        ):
             page.goto(kb_site + quote(note_doc(key).removesuffix(".md") + ".html"))
             page.wait_for_load_state("load")
             tops[key] = page.evaluate(FIRST_PARAGRAPH_TOP)
