@@ -12,7 +12,7 @@ from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index.impl import ImplLocation, locate_impl
 from rlref.vault.load import Vault
 from rlref.vault.model import Note, WikiLink
-from rlref.vault.resolve import LinkTargets, Resolved, find_heading, resolve_link
+from rlref.vault.resolve import LinkTargets, Resolution, Resolved, find_heading, resolve_link
 
 SCHEMA_VERSION = 1
 ImplLocator = Callable[[str], "ImplLocation | str"]
@@ -60,14 +60,23 @@ def link_targets(vault: Vault) -> LinkTargets:
 
 
 def _resolve_one(
-    note: Note, link: WikiLink, vault: Vault, targets: LinkTargets
+    note: Note,
+    link: WikiLink,
+    vault: Vault,
+    targets: LinkTargets,
+    resolved: dict[tuple[str, str], Resolution],
 ) -> tuple[ResolvedLink, Diagnostic | None]:
     in_front = link.line < note.body_line
-    resolution = resolve_link(note.key, link.target, targets)
+    # A note links to the same few targets many times: resolve each (note, target) once.
+    source = note.key
+    resolution = resolved.get((source, link.target))
+    if resolution is None:
+        resolution = resolve_link(source, link.target, targets)
+        resolved[(source, link.target)] = resolution
 
     def result(target: str | None, kind: str, anchor: str | None) -> ResolvedLink:
         return ResolvedLink(
-            note.key,
+            source,
             link.line,
             link.raw,
             target,
@@ -199,11 +208,12 @@ def build_index(vault: Vault, locate: ImplLocator = locate_impl) -> Index:
     links: list[ResolvedLink] = []
     backlinks: dict[str, set[str]] = defaultdict(set)
     tags: dict[str, set[str]] = defaultdict(set)
+    resolutions: dict[tuple[str, str], Resolution] = {}
     impl: dict[str, list[ImplLocation]] = {}
     for key, note in vault.notes.items():
         diagnostics.extend(note.diagnostics)
         for link in note.links:
-            resolved, problem = _resolve_one(note, link, vault, targets)
+            resolved, problem = _resolve_one(note, link, vault, targets, resolutions)
             links.append(resolved)
             if problem is not None:
                 diagnostics.append(problem)

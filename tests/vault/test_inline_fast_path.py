@@ -1,0 +1,108 @@
+"""The simple-inline path (one regex pass) finds exactly what markdown-it's inline parser finds.
+
+`rlref.vault.markdown.simple_inline_children` reads prose with wikilinks and `$math$` without
+markdown-it's inline rules; these tests parse the same note both ways and compare every item
+the vault reads (links, math, markdown links, tags, headings, formulas, problems).
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rlref.vault import markdown
+from rlref.vault.markdown import simple_inline_children
+from rlref.vault.parse import parse_note
+
+
+def _items(text: str) -> tuple:
+    note = parse_note("n.md", text)
+    return (
+        note.links,
+        note.math,
+        note.markdown_links,
+        note.tags,
+        note.headings,
+        note.formulas,
+        [str(d) for d in note.diagnostics],
+    )
+
+
+def _both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
+    fast = _items(text)
+    with monkeypatch.context() as patch:
+        patch.setattr(markdown, "simple_inline_children", lambda content: None)
+        full = _items(text)
+    return fast, full
+
+
+# Pieces that exercise every rule boundary: dollars, escapes, brackets, embeds, emphasis,
+# code, entities, HTML, line breaks, tags and CJK text.
+PIECES = st.sampled_from(
+    [
+        "中文",
+        "a",
+        " ",
+        "\n",
+        "  \n",
+        "$",
+        "$$",
+        "\\",
+        "\\$",
+        "[[",
+        "]]",
+        "[",
+        "]",
+        "!",
+        "|",
+        "#",
+        "#tag",
+        "*",
+        "_",
+        "`",
+        "~",
+        "&amp;",
+        "<b>",
+        "x_t",
+        "[[PPO 原理]]",
+        "![[pic.png]]",
+        "[[a|b]]",
+        "[[ ]]",
+        "$x^2$",
+        "$$\\pi$$",
+        "$a\\$b$",
+        "(",
+        "1",
+    ]
+)
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(PIECES, max_size=14))
+def test_both_paths_read_the_same_items(monkeypatch, pieces: list[str]) -> None:
+    text = "---\ntitle: t\n---\n" + "".join(pieces) + "\n\n- " + "".join(reversed(pieces)) + "\n"
+    fast, full = _both_ways(text, monkeypatch)
+    assert fast == full
+
+
+def test_the_fast_path_takes_plain_prose_and_leaves_the_rest() -> None:
+    children = simple_inline_children("见 [[PPO 原理|PPO]] 与\n$r_t(\\theta)$ 和 ![[a.png]]")
+    assert children is not None
+    assert [(c.type, c.content, c.meta["offset"]) for c in children] == [
+        ("wikilink", "PPO 原理|PPO", 0),
+        ("math_inline", "r_t(\\theta)", 1),
+        ("wikilink", "a.png", 1),
+    ]
+    assert children[2].meta["embed"] is True
+    for content in ("**粗** [[a]]", "`[[a]]`", "[text](u) [[a]]", "[[a]] &amp;", "$a", "[[ ]]"):
+        assert simple_inline_children(content) is None, content
+
+
+def test_a_big_note_reads_the_same_both_ways(monkeypatch) -> None:
+    line = "关于 [[PPO 原理]] 与 [[GRPO|组相对]] 的 $x^2$ 和 $$y$$ 文字 #tag 。\n"
+    text = "---\ntitle: 大\n---\n# 大\n\n" + (line * 3 + "\n") * 200
+    fast, full = _both_ways(text, monkeypatch)
+    assert fast == full
+    assert len(fast[0]) == 1200 and len(fast[1]) == 1200
