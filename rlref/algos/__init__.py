@@ -15,6 +15,8 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `aggregation` | `aggregate_loss`: the `loss_agg` reduction of a token-loss matrix |
 | `grpo_variants` | DAPO overlong penalty and dynamic sampling, GSPO, CISPO |
 | `preference` | Bradley-Terry, DPO, IPO, hinge, SimPO, ORPO, KTO |
+| `preference_variants` | DPO loss types EXO, NCA, BCO, APO-zero/down, AOT, DiscoPOP |
+| `dpo_modifiers` | f-divergence DPO, LD-DPO lengths, WPO weights, the SFT term |
 | `tabular` | finite MDPs, Bellman equations, value iteration, Q-learning, shaping |
 | `bandits` | ε-greedy, UCB1, Thompson sampling, regret |
 | `search` | UCT, PUCT, MCTS, the root visit-count policy |
@@ -31,6 +33,7 @@ from rlref.algos import (
     advantages,
     aggregation,
     bandits,
+    dpo_modifiers,
     frontier,
     grpo_variants,
     kl,
@@ -38,6 +41,7 @@ from rlref.algos import (
     objectives,
     policy_loss,
     preference,
+    preference_variants,
     prompt_evolution,
     recipes,
     returns,
@@ -52,6 +56,7 @@ __all__ = [
     "advantages",
     "aggregation",
     "bandits",
+    "dpo_modifiers",
     "frontier",
     "grpo_variants",
     "kl",
@@ -59,6 +64,7 @@ __all__ = [
     "objectives",
     "policy_loss",
     "preference",
+    "preference_variants",
     "prompt_evolution",
     "recipes",
     "returns",

@@ -15,6 +15,11 @@ Each row says how the rlref function is called:
   - `"pair-mean"`: the same four, each divided by its completion's token count;
   - `"sppo-pair"`: `cat(policy chosen, rejected)`, `cat(ref chosen, rejected)`, targets `+½`
     for the chosen and `−½` for the rejected;
+  - `"chosen-tokens"`: the chosen rows' token log-probs `(B, T)` and completion mask;
+  - `"pair-ld"`: as `"pair-sum"`, each side's sum weighted by `dpo_modifiers.ld_sequence_logps`
+    with `extra["ld_alpha"]` (policy and reference alike);
+  - `"pair-wpo"`: `"pair-sum"` plus `chosen_weights` / `rejected_weights` from
+    `dpo_modifiers.wpo_weights`;
   - `"unpaired"`: policy log-probs, ref log-probs, desirable flags (summed log-probs);
   - `"orpo"`: chosen and rejected mean completion log-probs, with `nll_token_logps` and
     `nll_mask` covering the chosen rows' prompt + completion tokens;
@@ -68,12 +73,17 @@ class TRLMapping:
 
 _DPO = "rlref.algos.preference"
 _PG = "rlref.algos.policy_loss"
+_VAR = "rlref.algos.preference_variants"
+_MOD = "rlref.algos.dpo_modifiers"
 _DPO_NOTE = "AI/LLM/RL/DPO/DPO 原理"
+_VARIANTS_NOTE = "AI/LLM/RL/DPO/DPO 损失变体"
 _GRPO_NOTE = "AI/LLM/RL/GRPO/GRPO 深度理解"
 _PANORAMA = "AI/LLM/RL/Theory/GRPO-Improvement-Panorama-2026"
 
 _C = 16  # max_completion_length of the GRPO rows (Dr. GRPO's constant)
 
+# one row per option reads as a table: the formatter leaves it alone
+# fmt: off
 TRL_MAP: tuple[TRLMapping, ...] = (
     # --- DPOTrainer -----------------------------------------------------------------------
     TRLMapping("DPO", 'loss_type="sigmoid"', {"loss_type": "sigmoid", "beta": 0.1},
@@ -92,6 +102,66 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                "rlref.algos.self_play:sppo_loss", "sppo-pair",
                {"eta": 10.0, "reduction": "pair-sum"}, "AI/LLM/RL/Other-Algorithms/SPPO-verl实践",
                "targets +½ (chosen) / −½ (rejected), eta = 1/β, anchor = reference"),
+    TRLMapping("DPO", 'loss_type="sigmoid_norm"', {"loss_type": "sigmoid_norm", "beta": 0.1},
+               f"{_DPO}:dpo_loss", "pair-mean", {"beta": 0.1}, _DPO_NOTE,
+               "sigmoid on per-token mean log-ratios: pass mean log-probs"),
+    TRLMapping("DPO", 'loss_type="exo_pair", label_smoothing=ε',
+               {"loss_type": "exo_pair", "beta": 0.1, "label_smoothing": 1e-3},
+               f"{_VAR}:exo_pair_loss", "pair-sum", {"beta": 0.1, "label_smoothing": 1e-3},
+               _VARIANTS_NOTE,
+               "TRL refuses label_smoothing=0 for exo_pair; it builds ε with torch.tensor(), a "
+               "float32 constant, so the harness runs it with float64 as the default dtype",
+               {"float64_constants": True}),
+    TRLMapping("DPO", 'loss_type="nca_pair"', {"loss_type": "nca_pair", "beta": 0.1},
+               f"{_VAR}:nca_pair_loss", "pair-sum", {"beta": 0.1}, _VARIANTS_NOTE),
+    TRLMapping("DPO", 'loss_type="bco_pair"', {"loss_type": "bco_pair", "beta": 0.1},
+               f"{_VAR}:bco_pair_loss", "pair-sum", {"beta": 0.1}, _VARIANTS_NOTE,
+               "no running-mean reward shift (that is trl.experimental.bco)"),
+    TRLMapping("DPO", 'loss_type="apo_zero"', {"loss_type": "apo_zero", "beta": 0.1},
+               f"{_VAR}:apo_zero_loss", "pair-sum", {"beta": 0.1}, _VARIANTS_NOTE),
+    TRLMapping("DPO", 'loss_type="apo_down"', {"loss_type": "apo_down", "beta": 0.1},
+               f"{_VAR}:apo_down_loss", "pair-sum", {"beta": 0.1}, _VARIANTS_NOTE),
+    TRLMapping("DPO", 'loss_type="aot", label_smoothing=ε',
+               {"loss_type": "aot", "beta": 0.1, "label_smoothing": 0.1},
+               f"{_VAR}:aot_loss", "pair-sum",
+               {"beta": 0.1, "label_smoothing": 0.1, "paired": True}, _VARIANTS_NOTE,
+               "sorts within one process's batch"),
+    TRLMapping("DPO", 'loss_type="aot_unpaired", label_smoothing=ε',
+               {"loss_type": "aot_unpaired", "beta": 0.1, "label_smoothing": 0.1},
+               f"{_VAR}:aot_loss", "pair-sum",
+               {"beta": 0.1, "label_smoothing": 0.1, "paired": False}, _VARIANTS_NOTE,
+               "sorts within one process's batch"),
+    TRLMapping("DPO", 'loss_type="discopop", discopop_tau=τ',
+               {"loss_type": "discopop", "beta": 0.1, "discopop_tau": 0.05},
+               f"{_VAR}:discopop_loss", "pair-sum", {"beta": 0.1, "tau": 0.05}, _VARIANTS_NOTE),
+    TRLMapping("DPO", 'loss_type="sft"', {"loss_type": "sft", "beta": 0.1},
+               f"{_MOD}:sft_loss", "chosen-tokens", {}, _VARIANTS_NOTE,
+               "one token mean over the chosen rows; combine with other loss types through "
+               "loss_weights"),
+    TRLMapping("DPO", 'f_divergence_type="forward_kl"',
+               {"loss_type": "sigmoid", "beta": 0.1, "f_divergence_type": "forward_kl"},
+               f"{_MOD}:f_dpo_loss", "pair-sum", {"beta": 0.1, "divergence": "forward_kl"},
+               _VARIANTS_NOTE),
+    TRLMapping("DPO", 'f_divergence_type="js_divergence"',
+               {"loss_type": "sigmoid", "beta": 0.1, "f_divergence_type": "js_divergence"},
+               f"{_MOD}:f_dpo_loss", "pair-sum", {"beta": 0.1, "divergence": "js_divergence"},
+               _VARIANTS_NOTE),
+    TRLMapping("DPO", 'f_divergence_type="alpha_divergence", f_alpha_divergence_coef=α',
+               {"loss_type": "sigmoid", "beta": 0.1, "f_divergence_type": "alpha_divergence",
+                "f_alpha_divergence_coef": 0.5},
+               f"{_MOD}:f_dpo_loss", "pair-sum",
+               {"beta": 0.1, "divergence": "alpha_divergence", "alpha": 0.5}, _VARIANTS_NOTE,
+               "TRL clamps (α−1)u at 80 in float32 and has no float64 entry in that table "
+               "(KeyError in float64): the harness's tensor reports float32 there; rlref "
+               "does not clamp", {"float32_dtype_tables": True}),
+    TRLMapping("DPO", "ld_alpha=α", {"loss_type": "sigmoid", "beta": 0.1, "ld_alpha": 0.3},
+               f"{_DPO}:dpo_loss", "pair-ld", {"beta": 0.1}, _VARIANTS_NOTE,
+               "sequence log-probs of policy and reference from ld_sequence_logps(alpha=α)",
+               {"ld_alpha": 0.3}),
+    TRLMapping("DPO", "use_weighting=True (WPO)",
+               {"loss_type": "sigmoid", "beta": 0.1, "use_weighting": True},
+               f"{_MOD}:wpo_loss", "pair-wpo", {"beta": 0.1}, _VARIANTS_NOTE,
+               "weights from wpo_weights(token log-probs, token_log_sum_sq_probs(logits), mask)"),
     # --- KTOTrainer -----------------------------------------------------------------------
     TRLMapping("KTO", 'loss_type="kto"',
                {"loss_type": "kto", "beta": 0.1, "desirable_weight": 1.0,
@@ -178,3 +248,4 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                "PPO-clip on summed completion log-probs, one 'token' per sequence; "
                "advantages from rloo_advantages"),
 )
+# fmt: on

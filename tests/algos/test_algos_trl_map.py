@@ -12,8 +12,19 @@ import pytest
 from rlref.algos.trl_map import TRL_MAP, TRLMapping
 
 KB = Path(__file__).resolve().parents[2] / "kb"
-INPUTS = {"pair-sum", "pair-mean", "sppo-pair", "unpaired", "orpo", "token-ref", "token",
-          "sequence"}
+INPUTS = {
+    "pair-sum",
+    "pair-mean",
+    "sppo-pair",
+    "chosen-tokens",
+    "pair-ld",
+    "pair-wpo",
+    "unpaired",
+    "orpo",
+    "token-ref",
+    "token",
+    "sequence",
+}
 
 
 def test_keys_are_unique() -> None:

@@ -13,16 +13,18 @@ marker) collects this file without TRL installed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import torch
 
+from rlref.algos.dpo_modifiers import ld_sequence_logps, wpo_weights
 from rlref.algos.lm import masked_sum, token_logprobs
 from rlref.algos.preference import kto_reference_point
 from rlref.algos.trl_map import TRL_MAP, TRL_VERSION, TRLMapping
@@ -104,6 +106,36 @@ def _scalar(out: Any) -> torch.Tensor:
 Result = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
+@contextlib.contextmanager
+def _default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+class _ReportsFloat32(torch.Tensor):
+    """A float64 tensor that TRL's dtype-keyed tables read as float32, and that keeps float64
+    through `.float()` and `.to(float32)` (TRL 1.16's alpha-divergence branch looks its clamp
+    bound up by dtype, with no float64 entry)."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[override]
+        kwargs = kwargs or {}
+        with torch._C.DisableTorchFunctionSubclass():
+            real = args[0].dtype if args and isinstance(args[0], torch.Tensor) else None
+        if real == torch.float64:
+            if getattr(func, "__self__", None) is torch._C.TensorBase.dtype:
+                return torch.float32
+            if func is torch.Tensor.float or (
+                func is torch.Tensor.to and args[1:] == (torch.float32,) and not kwargs
+            ):
+                return args[0]
+        return super().__torch_function__(func, types, args, kwargs)
+
+
 def _pairwise(row: TRLMapping, gen: torch.Generator) -> Result:
     from trl import DPOTrainer
 
@@ -111,34 +143,69 @@ def _pairwise(row: TRLMapping, gen: torch.Generator) -> Result:
     mask = _padded_mask(gen, 2 * PAIRS)  # rows: [chosen; rejected]
     shift = mask[:, 1:]
     leaf = _logps(gen, 2 * PAIRS, T - 1).requires_grad_()
-    ref = _logps(gen, 2 * PAIRS) * 3
+    ref_tokens = _logps(gen, 2 * PAIRS, T - 1) * shift
+    log_sum_sq = _logps(gen, 2 * PAIRS, T - 1) * 0.5 - 0.5  # WPO's log Σ_v p², used if asked
+    tokens = leaf * shift
+    if row.extra.get("float32_dtype_tables"):
+        tokens = tokens.as_subclass(_ReportsFloat32)
     outputs = SimpleNamespace(
-        log_probs=leaf * shift, entropy=torch.zeros_like(leaf),
-        mean_logits=torch.zeros_like(leaf), is_top1=torch.zeros_like(shift, dtype=torch.bool),
+        log_probs=tokens,
+        entropy=torch.zeros_like(leaf),
+        log_sum_sq_probs=log_sum_sq,
+        mean_logits=torch.zeros_like(leaf),
+        is_top1=torch.zeros_like(shift, dtype=torch.bool),
     )
     inputs = {
-        "input_ids": torch.zeros(2 * PAIRS, T, dtype=torch.long), "attention_mask": mask,
-        "completion_mask": mask, "ref_chosen_logps": ref[:PAIRS], "ref_rejected_logps": ref[PAIRS:],
+        "input_ids": torch.zeros(2 * PAIRS, T, dtype=torch.long),
+        "attention_mask": mask,
+        "completion_mask": mask,
     }
+    loss_types = cfg["loss_type"] if isinstance(cfg["loss_type"], list) else [cfg["loss_type"]]
     stub = _stub(
-        ld_alpha=None, precompute_ref_logps=True, f_divergence_type="reverse_kl",
-        loss_types=[cfg["loss_type"]], loss_weights=[1.0], beta=cfg["beta"],
-        label_smoothing=cfg.get("label_smoothing", 0.0), use_weighting=False,
-        args=SimpleNamespace(discopop_tau=0.05),
+        ld_alpha=cfg.get("ld_alpha"),
+        precompute_ref_logps=False,
+        ref_model=lambda **_: SimpleNamespace(log_probs=ref_tokens),
+        model=SimpleNamespace(training=True, is_gradient_checkpointing=False),
+        f_divergence_type=cfg.get("f_divergence_type", "reverse_kl"),
+        f_alpha_divergence_coef=cfg.get("f_alpha_divergence_coef", 0.5),
+        loss_types=loss_types,
+        loss_weights=cfg.get("loss_weights", [1.0] * len(loss_types)),
+        beta=cfg["beta"],
+        label_smoothing=cfg.get("label_smoothing", 0.0),
+        use_weighting=cfg.get("use_weighting", False),
+        args=SimpleNamespace(
+            discopop_tau=cfg.get("discopop_tau", 0.05), gradient_checkpointing_kwargs=None
+        ),
     )
-    trl_loss = DPOTrainer._compute_loss(stub, lambda **_: outputs, inputs, False)
+    # exo_pair builds ε with torch.tensor(label_smoothing): a default-dtype (float32) constant
+    default = F64 if row.extra.get("float64_constants") else torch.get_default_dtype()
+    with _default_dtype(default):
+        trl_loss = DPOTrainer._compute_loss(stub, lambda **_: outputs, inputs, False)
+    trl_loss = trl_loss.as_subclass(torch.Tensor)
 
-    seq = masked_sum(leaf, shift, dim=-1)
+    seq, ref = masked_sum(leaf, shift, dim=-1), masked_sum(ref_tokens, shift, dim=-1)
     if row.inputs == "pair-mean":
         lengths = mask.sum(-1).to(F64)
         seq, ref = seq / lengths, ref / lengths
+    kwargs = dict(row.kwargs)
     if row.inputs == "sppo-pair":
-        targets = torch.cat([torch.full((PAIRS,), 0.5, dtype=F64),
-                             torch.full((PAIRS,), -0.5, dtype=F64)])
+        targets = torch.cat(
+            [torch.full((PAIRS,), 0.5, dtype=F64), torch.full((PAIRS,), -0.5, dtype=F64)]
+        )
         args: tuple[torch.Tensor, ...] = (seq, ref, targets)
+    elif row.inputs == "chosen-tokens":
+        args = (leaf[:PAIRS], shift[:PAIRS])
+    elif row.inputs == "pair-ld":
+        alpha, sides = row.extra["ld_alpha"], (shift[:PAIRS], shift[PAIRS:])
+        policy = ld_sequence_logps(leaf[:PAIRS], leaf[PAIRS:], *sides, alpha)
+        reference = ld_sequence_logps(ref_tokens[:PAIRS], ref_tokens[PAIRS:], *sides, alpha)
+        args = (*policy, *reference)
     else:
         args = (seq[:PAIRS], seq[PAIRS:], ref[:PAIRS], ref[PAIRS:])
-    return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
+    if row.inputs == "pair-wpo":
+        weights = wpo_weights(leaf, log_sum_sq, shift)
+        kwargs |= {"chosen_weights": weights[:PAIRS], "rejected_weights": weights[PAIRS:]}
+    return trl_loss, _scalar(_rlref_fn(row)(*args, **kwargs)), leaf
 
 
 def _unpaired(row: TRLMapping, gen: torch.Generator) -> Result:
@@ -161,14 +228,24 @@ def _unpaired(row: TRLMapping, gen: torch.Generator) -> Result:
         return SimpleNamespace(log_probs=tokens, entropy=zeros, mean_logits=zeros)
 
     inputs = {
-        "input_ids": input_ids, "attention_mask": mask, "completion_mask": mask,
-        "KL_input_ids": kl_input_ids, "KL_attention_mask": kl_mask, "KL_completion_mask": kl_mask,
-        "label": label, "ref_logps": ref, "ref_KL_logps": ref_kl,
+        "input_ids": input_ids,
+        "attention_mask": mask,
+        "completion_mask": mask,
+        "KL_input_ids": kl_input_ids,
+        "KL_attention_mask": kl_mask,
+        "KL_completion_mask": kl_mask,
+        "label": label,
+        "ref_logps": ref,
+        "ref_KL_logps": ref_kl,
     }
     stub = _stub(
-        calculate_KL=calculate_kl, precompute_ref_logps=True, loss_type=cfg["loss_type"],
-        beta=cfg["beta"], desirable_weight=cfg["desirable_weight"],
-        undesirable_weight=cfg["undesirable_weight"], args=SimpleNamespace(),
+        calculate_KL=calculate_kl,
+        precompute_ref_logps=True,
+        loss_type=cfg["loss_type"],
+        beta=cfg["beta"],
+        desirable_weight=cfg["desirable_weight"],
+        undesirable_weight=cfg["undesirable_weight"],
+        args=SimpleNamespace(),
     )
     stub._compute_kl_logps = lambda m, b: KTOTrainer._compute_kl_logps(stub, m, b)
     trl_loss = KTOTrainer._compute_loss(stub, model, inputs, False)
@@ -176,8 +253,9 @@ def _unpaired(row: TRLMapping, gen: torch.Generator) -> Result:
     seq = masked_sum(leaf, mask[:, 1:], dim=-1)
     kwargs = dict(row.kwargs)
     if row.extra.get("reference_point") == "kto_reference_point":
-        kwargs["reference_point"] = kto_reference_point(masked_sum(kl_tokens, kl_mask[:, 1:], -1),
-                                                        ref_kl)
+        kwargs["reference_point"] = kto_reference_point(
+            masked_sum(kl_tokens, kl_mask[:, 1:], -1), ref_kl
+        )
     out = _rlref_fn(row)(seq, ref, label, **kwargs)
     return trl_loss, out.loss, leaf
 
@@ -206,13 +284,19 @@ def _orpo(row: TRLMapping, gen: torch.Generator) -> Result:
     # TRL casts the odds-ratio inputs to float32 (`.float()`); that one cast is neutralised
     logits = leaf.as_subclass(_KeepFloat64)
     trl_loss, _ = ORPOTrainer.get_batch_loss_metrics(
-        stub, lambda *a, **k: SimpleNamespace(logits=logits), batch)
+        stub, lambda *a, **k: SimpleNamespace(logits=logits), batch
+    )
 
     tokens = token_logprobs(leaf[:, :-1], ids[:, 1:])
     completion_mask = completion[:, 1:]
     avg = masked_sum(tokens, completion_mask, -1) / completion_mask.sum(-1).to(F64)
-    out = _rlref_fn(row)(avg[:PAIRS], avg[PAIRS:], **row.kwargs,
-                         nll_token_logps=tokens[:PAIRS], nll_mask=attention[:PAIRS, 1:])
+    out = _rlref_fn(row)(
+        avg[:PAIRS],
+        avg[PAIRS:],
+        **row.kwargs,
+        nll_token_logps=tokens[:PAIRS],
+        nll_mask=attention[:PAIRS, 1:],
+    )
     return torch.as_tensor(trl_loss).as_subclass(torch.Tensor), out.loss, leaf
 
 
@@ -223,41 +307,61 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     mask = _padded_mask(gen, ROWS, prompt=0)
     leaf = _logps(gen, ROWS, T).requires_grad_()
     # old and reference log-probs near the current ones, so some ratios leave the clip range
-    old = (leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64))
+    old = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
     ref = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
     advantages = torch.randn(ROWS, generator=gen, dtype=F64)
     eps = cfg.get("epsilon", 0.2)
     common = {
-        "_get_per_token_logps_and_entropies":
-            lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
-        "epsilon_low": eps, "epsilon_high": cfg.get("epsilon_high") or eps,
+        "_get_per_token_logps_and_entropies": lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
+        "epsilon_low": eps,
+        "epsilon_high": cfg.get("epsilon_high") or eps,
     }
-    prompt = {"prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
-              "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
-              "completion_ids": torch.zeros(ROWS, T, dtype=torch.long), "completion_mask": mask}
+    prompt = {
+        "prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
+        "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
+        "completion_ids": torch.zeros(ROWS, T, dtype=torch.long),
+        "completion_mask": mask,
+    }
     if row.trainer == "RLOO":
         old_seq = masked_sum(old, mask, -1)
         inputs = {**prompt, "old_logps": old_seq, "advantages": advantages}
         trl_loss = RLOOTrainer._compute_loss(_stub(**common), None, inputs)
         seq = masked_sum(leaf, mask, -1).unsqueeze(-1)
-        out = _rlref_fn(row)(seq, old_seq.unsqueeze(-1), advantages,
-                             torch.ones(ROWS, 1, dtype=torch.long), **row.kwargs)
+        out = _rlref_fn(row)(
+            seq,
+            old_seq.unsqueeze(-1),
+            advantages,
+            torch.ones(ROWS, 1, dtype=torch.long),
+            **row.kwargs,
+        )
         return trl_loss, out.loss, leaf
     stub = _stub(
-        **common, top_entropy_quantile=1.0, off_policy_mask_threshold=None,
+        **common,
+        top_entropy_quantile=1.0,
+        off_policy_mask_threshold=None,
         importance_sampling_level=cfg.get("importance_sampling_level", "token"),
-        beta=cfg["beta"], loss_type=cfg["loss_type"], use_vllm=False,
-        vllm_importance_sampling_correction=False, current_gradient_accumulation_steps=1,
-        max_completion_length=cfg.get("max_completion_length", T), _entropy_bonus_enabled=False,
+        beta=cfg["beta"],
+        loss_type=cfg["loss_type"],
+        use_vllm=False,
+        vllm_importance_sampling_correction=False,
+        current_gradient_accumulation_steps=1,
+        max_completion_length=cfg.get("max_completion_length", T),
+        _entropy_bonus_enabled=False,
         args=SimpleNamespace(
             use_bias_correction_kl=cfg.get("use_bias_correction_kl", False),
-            delta=cfg.get("delta"), steps_per_generation=1,
+            delta=cfg.get("delta"),
+            steps_per_generation=1,
             sapo_temperature_pos=cfg.get("sapo_temperature_pos", 1.0),
             sapo_temperature_neg=cfg.get("sapo_temperature_neg", 1.05),
         ),
     )
-    inputs = {**prompt, "advantages": advantages, "old_per_token_logps": old,
-              "ref_per_token_logps": ref, "num_items_in_batch": mask.sum()}
+    inputs = {
+        **prompt,
+        "advantages": advantages,
+        "old_per_token_logps": old,
+        "ref_per_token_logps": ref,
+        "num_items_in_batch": mask.sum(),
+    }
     trl_loss = GRPOTrainer._compute_loss(stub, None, inputs)
     if row.inputs == "token-ref":
         args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
@@ -320,16 +424,27 @@ def test_all_pad_row_convention() -> None:
     advantages = torch.randn(ROWS, generator=gen, dtype=F64)
     stub = _stub(
         _get_per_token_logps_and_entropies=lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
-        epsilon_low=0.2, epsilon_high=0.28, top_entropy_quantile=1.0,
-        off_policy_mask_threshold=None, importance_sampling_level="token", beta=0.04,
-        loss_type="grpo", use_vllm=False, current_gradient_accumulation_steps=1,
+        epsilon_low=0.2,
+        epsilon_high=0.28,
+        top_entropy_quantile=1.0,
+        off_policy_mask_threshold=None,
+        importance_sampling_level="token",
+        beta=0.04,
+        loss_type="grpo",
+        use_vllm=False,
+        current_gradient_accumulation_steps=1,
         _entropy_bonus_enabled=False,
         args=SimpleNamespace(use_bias_correction_kl=False, delta=None),
     )
-    inputs = {"prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
-              "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
-              "completion_ids": torch.zeros(ROWS, T, dtype=torch.long), "completion_mask": mask,
-              "advantages": advantages, "old_per_token_logps": old, "ref_per_token_logps": ref}
+    inputs = {
+        "prompt_ids": torch.zeros(ROWS, 1, dtype=torch.long),
+        "prompt_mask": torch.ones(ROWS, 1, dtype=torch.long),
+        "completion_ids": torch.zeros(ROWS, T, dtype=torch.long),
+        "completion_mask": mask,
+        "advantages": advantages,
+        "old_per_token_logps": old,
+        "ref_per_token_logps": ref,
+    }
     trl_loss = GRPOTrainer._compute_loss(stub, None, inputs)
     ours = _rlref_fn(row)(leaf, old, ref, advantages, mask, **row.kwargs).loss
     assert _relative(ours * (ROWS - 2) / ROWS, trl_loss) <= TOL
