@@ -12,8 +12,21 @@ const renderer = require(path.join(__dirname, "assets", "javascripts", "katex-re
 
 console.warn = () => {};  // KaTeX's strict-mode warnings would interleave with the answers
 const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// KaTeX turns a parse error into its red span itself; anything else it throws (a formula
+// nested deeper than the JavaScript stack, say) is shown the same way, so one bad formula
+// never stops the renderer for the rest of the site.
+function render(tex, display) {
+  try {
+    return katex.renderToString(renderer.prepare(tex), renderer.options(Boolean(display)));
+  } catch (error) {
+    const message = escapeHtml(error && error.message ? error.message : error);
+    return `<span class="katex-error" title="${message}">${escapeHtml(tex)}</span>`;
+  }
+}
+
 lines.on("line", (line) => {
-  const out = JSON.parse(line).map(([tex, display]) =>
-    katex.renderToString(renderer.prepare(tex), renderer.options(Boolean(display))));
+  const out = JSON.parse(line).map(([tex, display]) => render(tex, display));
   process.stdout.write(JSON.stringify(out) + "\n");
 });

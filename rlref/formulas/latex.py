@@ -103,6 +103,23 @@ def tokenize(latex: str) -> list[str]:
     return tokens
 
 
+# Groups inside each other that a formula may have. The deepest formula of the shipped
+# vault has 7; sympy's parser recurses per level and stops near 60 (a \frac chain).
+MAX_NESTING = 40
+
+
+def check_nesting(tokens: list[str]) -> None:
+    """Raise LatexError when groups nest deeper than MAX_NESTING (before anything recurses)."""
+    depth = 0
+    for token in tokens:
+        if token in OPEN:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise LatexError(f"the formula nests groups more than {MAX_NESTING} deep; split it")
+        elif token in CLOSE:
+            depth -= 1
+
+
 def closing(tokens: list[str], start: int) -> int:
     """Index of the bracket that closes ``tokens[start]``; brackets must nest."""
     stack: list[str] = []

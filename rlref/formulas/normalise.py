@@ -35,6 +35,7 @@ from rlref.formulas.latex import (
     Identifier,
     LatexError,
     canonical,
+    check_nesting,
     closing,
     joined,
     read_group,
@@ -401,6 +402,7 @@ def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
     tokens = tokenize(latex)
     if not tokens:
         raise LatexError("the formula is empty")
+    check_nesting(tokens)
     notation.check_environments(tokens)
     lhs_tokens, rhs_tokens, relation = split_relation(tokens)
     if not rhs_tokens:
