@@ -9,6 +9,7 @@ imported: ``rlref.algos`` would import torch), the same way ``rlref.index`` loca
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -182,8 +183,13 @@ def _directive(identifier: str, **options: object) -> str:
     return "\n".join(lines)
 
 
-def module_page(module: Module, users: dict[str, list[tuple[str, str]]]) -> str:
-    """The API page of one module; ``users`` maps ``module.name`` → [(note key, title)]."""
+def module_page(
+    module: Module,
+    users: dict[str, list[tuple[str, str]]],
+    under: Callable[[str, str], str] | None = None,
+) -> str:
+    """The API page of one module; ``users`` maps ``module.name`` → [(note key, title)];
+    ``under(page, identifier)`` is more Markdown shown under an entry (its formulas)."""
     doc = api_doc(module.name)
     parts = [
         # Half weight in search: a concept's note should rank above the code that uses its name.
@@ -206,6 +212,8 @@ def module_page(module: Module, users: dict[str, list[tuple[str, str]]]) -> str:
                 for key, title in notes
             )
             parts.append(f'<p class="rlref-used-by" markdown>**笔记引用：** {links}</p>\n')
+        if under is not None:
+            parts.append(under(doc, identifier))
     return "\n".join(parts)
 
 

@@ -69,6 +69,7 @@ class BodyStructure:
     blank_before: dict[int, list[Container]] = field(default_factory=dict)
     headings: set[int] = field(default_factory=set)
     formula_tags: dict[int, str] = field(default_factory=dict)
+    formula_ends: dict[int, str] = field(default_factory=dict)  # last line of a tagged $$ → id
     html_blocks: dict[int, int] = field(default_factory=dict)  # first line → end (exclusive)
     # Lines of a paragraph holding a one-line ``$$…$$`` (split out as display blocks).
     inline_display: set[int] = field(default_factory=set)
@@ -93,6 +94,7 @@ def analyse(body: str, tokens: list[Token] | None = None) -> BodyStructure:
     if tokens is None:
         tokens = block_tokens(body)
     first_block = True
+    tag: tuple[str, int] | None = None  # the formula tag just read: (id, line after it)
     for i, token in enumerate(tokens):
         if token.type in ("blockquote_close", "list_item_close"):
             stack.pop()
@@ -117,8 +119,12 @@ def analyse(body: str, tokens: list[Token] | None = None) -> BodyStructure:
                 match = FORMULA_TAG.match(token.content)
                 if match:
                     structure.formula_tags[start] = match.group(1)
-                else:
-                    structure.html_blocks[start] = min(end, count)
+                    tag = (match.group(1), end)
+                    continue
+                structure.html_blocks[start] = min(end, count)
+            elif token.type in ("math_block", "math_block_label") and tag and tag[1] == start:
+                structure.formula_ends[min(end, count) - 1] = tag[0]
+            tag = None
         elif token.type == "heading_open":
             structure.headings.add(start)
         elif token.type == "paragraph_open" and "$$" in tokens[i + 1].content:
@@ -228,14 +234,18 @@ def _blank(ancestors: list[Container]) -> str:
 
 
 InlineRewriter = Callable[[str, int, bool], str]
+FormulaLine = Callable[[str], list[str]]  # formula id → Markdown lines shown under it
 
 
-def rewrite_lines(structure: BodyStructure, inline: InlineRewriter) -> list[str]:
+def rewrite_lines(
+    structure: BodyStructure, inline: InlineRewriter, under_formula: FormulaLine | None = None
+) -> list[str]:
     """The body rebuilt for Python-Markdown, one string per input line (an inserted blank
     line is part of the string of the line it precedes).
 
     ``inline(content, line_index, in_heading)`` rewrites the inline content of every line
-    outside code, math and raw HTML.
+    outside code, math and raw HTML; ``under_formula(formula_id)`` gives the lines shown
+    under each tagged formula (its check).
     """
     out: list[str] = []
     targets = getattr(inline, "targets", None)  # tests pass a bare function
@@ -253,6 +263,8 @@ def rewrite_lines(structure: BodyStructure, inline: InlineRewriter) -> list[str]
         text = cleaned[index] if index in cleaned else _rewrite_line(structure, index, line, inline)
         if index in structure.blank_before:
             text = f"{_blank(structure.blank_before[index])}\n{text}"
+        if under_formula is not None and index in structure.formula_ends:
+            text += _under(structure, index, under_formula(structure.formula_ends[index]))
         out.append(text)
     return out
 
@@ -278,6 +290,17 @@ def _rewrite_line(structure: BodyStructure, index: int, line: str, inline: Inlin
         content += f'\n{prefix}<div class="rlref-formula" id="{anchor}"></div>'
     text = prefix + content
     return text if content.strip() else text.rstrip()
+
+
+def _under(structure: BodyStructure, index: int, lines: list[str]) -> str:
+    """``lines`` as a block of their own after line ``index``, inside its containers."""
+    containers = structure.containers[index]
+    prefix = "".join("> " if c.kind == "quote" else "    " for c in containers)
+    blank = _blank(containers)
+    return "".join(
+        f"\n{blank}\n{prefix}{line}" if i == 0 else f"\n{prefix}{line}"
+        for i, line in enumerate(lines)
+    )
 
 
 def _callout_header(containers: list[Container], index: int) -> Container | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from rlref.site.api import ImplTarget
+from rlref.site.formula_checks import CARD_ANCHOR
 from rlref.site.icons import icon
 from rlref.site.layout import TAGS_PAGE, escape_markdown, note_doc, relative_url, safe_url
 from rlref.site.status import FormulaStatus, VerifyReport, formula_status
@@ -27,9 +28,7 @@ TYPE_NAMES = {
 }
 ICONS = {
     kind: icon(kind)
-    for kind in (
-        "pass", "fail", "none", "pending", "stale", "stub", "draft", "complete", "embed"
-    )
+    for kind in ("pass", "fail", "none", "pending", "stale", "stub", "draft", "complete", "embed")
 }
 STATUS_NAMES = {
     "stub": f"{ICONS['stub']} 存根 (stub)",
@@ -194,19 +193,24 @@ def concept_card(
     if status == "stub":
         card[:0] = ['!!! warning rlref-stub "存根：这篇笔记还没写完，引用前请核对原始来源"', ""]
     if lines:
-        card += ['??? abstract rlref-card "概念卡：标签、来源、实现与公式检查"', "",
-                 *_indent(lines), ""]
-    return _unsearched(card)
+        card += [
+            '??? abstract rlref-card "概念卡：标签、来源、实现与公式检查"',
+            "",
+            *_indent(lines),
+            "",
+        ]
+    return _unsearched(card, CARD_ANCHOR)
 
 
-def _unsearched(lines: list[str]) -> str:
+def _unsearched(lines: list[str], anchor: str | None = None) -> str:
     """Wrap generated blocks so that Material's search indexes the note, not the card.
 
     A ``<section>``, not a ``<div>``: Material's search parser matches elements by tag
     name, so the first ``</div>`` inside an excluded ``<div>`` (an admonition) would end
     the exclusion early.
     """
-    opening = '<section class="rlref-generated" markdown data-search-exclude="true">'
+    where = f' id="{anchor}"' if anchor else ""
+    opening = f'<section class="rlref-generated"{where} markdown data-search-exclude="true">'
     return "\n".join([opening, "", *lines, "", "</section>", ""])
 
 

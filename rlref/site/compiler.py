@@ -27,6 +27,12 @@ from rlref.site.api import (
 )
 from rlref.site.assets import guide_pages, site_files, vendor_files
 from rlref.site.docstring_links import resolve_docstring_links
+from rlref.site.formula_checks import (
+    FormulaChecks,
+    api_checks_line,
+    checked_against,
+    formula_checks,
+)
 from rlref.site.layout import (
     API_INDEX,
     CONCEPTS_PAGE,
@@ -114,12 +120,18 @@ def _impls(
 
 
 def _api_outputs(
-    modules: list[Module], users: Users
+    modules: list[Module], users: Users, checks: FormulaChecks
 ) -> tuple[dict[str, Output], list[tuple[str, list[str]]]]:
     outputs: dict[str, Output] = {API_INDEX: index_page(modules, users)}
     groups: dict[str, list[str]] = {}
+    by_function = checked_against(checks)
+
+    def formulas_of(doc: str, identifier: str) -> str:
+        found = by_function.get(identifier)
+        return api_checks_line(doc, found) if found else ""
+
     for module in modules:
-        outputs[api_doc(module.name)] = module_page(module, users)
+        outputs[api_doc(module.name)] = module_page(module, users, formulas_of)
         outputs[source_doc(module.relative_file)] = source_page(module)
         package = ".".join(module.name.split(".")[:2])
         groups.setdefault(package, []).append(api_doc(module.name))
@@ -142,6 +154,7 @@ def note_context(
 ) -> tuple[NoteContext, Users]:
     """What every note page needs to know about the rest of the site."""
     impls, unresolved, users = _impls(index, modules)
+    documented = {module.name: module for module in modules}
     links_by_source: dict[str, list[ResolvedLink]] = defaultdict(list)
     for link in index.links:
         links_by_source[link.source].append(link)
@@ -153,6 +166,7 @@ def note_context(
         unresolved,
         report,
         vault.attachments,
+        formula_checks(vault.root, index.notes, report, documented),
     )
     return context, users
 
@@ -188,7 +202,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
         outputs[attachment_doc(path)] = paths.vault / path
 
     own = site_files(paths.site_src)
-    api_outputs, api_groups = _api_outputs(modules, users)
+    api_outputs, api_groups = _api_outputs(modules, users, context.formula_checks)
     docstring_links = resolve_docstring_links(modules, index.notes, link_targets(vault))
     nav, order, _ = build_nav(index, guide_pages(own), api_groups)
     outputs.update(api_outputs)
@@ -199,8 +213,8 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     mocs = [key for key in order if key in index.moc_sections]
     home = overview(mocs, index.notes, report)
     if "index.md" in own:
-        outputs["index.md"] = own["index.md"].read_text(encoding="utf-8").replace(
-            OVERVIEW_MARKER, home
+        outputs["index.md"] = (
+            own["index.md"].read_text(encoding="utf-8").replace(OVERVIEW_MARKER, home)
         )
     else:
         outputs["index.md"] = f"# rlref\n\n{home}"

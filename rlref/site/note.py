@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from rlref.index import Index, ResolvedLink
 from rlref.site.api import ImplTarget
 from rlref.site.blocks import analyse, rewrite_lines
 from rlref.site.card import backlinks_section, concept_card
+from rlref.site.formula_checks import FormulaChecks, check_line
 from rlref.site.layout import html_text, note_doc
 from rlref.site.links import InlineRewriter, NoteTargets
 from rlref.site.status import VerifyReport
@@ -28,6 +29,7 @@ class NoteContext:
     unresolved_impls: dict[str, list[str]]
     report: VerifyReport
     attachments: set[str]  # vault paths of every attachment (to copy the ones used)
+    formula_checks: FormulaChecks = field(default_factory=dict)
 
 
 @dataclass
@@ -83,7 +85,13 @@ def compile_note(note: Note, context: NoteContext) -> CompiledNote:
     links = context.links_by_source.get(note.key, [])
     rewriter = InlineRewriter(note, doc, links, context.targets)
     structure = analyse(note.body, note.tokens)
-    body = rewrite_lines(structure, rewriter)
+    checks = context.formula_checks
+
+    def under_formula(formula_id: str) -> list[str]:
+        check = checks.get((note.key, formula_id))
+        return check_line(doc, check) if check is not None else []
+
+    body = rewrite_lines(structure, rewriter, under_formula)
     rewriter.attachments |= linked_files(note, context.attachments)
     related_keys = [
         link.target

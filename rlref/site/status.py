@@ -37,6 +37,7 @@ class FormulaStatus:
     status: Status
     reason: str | None = None
     checked_at: str | None = None
+    impl: str | None = None  # "module:function" a passing check ran against
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,13 @@ def read_verify_report(path: Path) -> VerifyReport:
         word = str(entry.get("status"))
         status: Status = _STATUSES.get(word, "pending")
         reason = _text(entry.get("message") if status == "fail" else entry.get("reason"))
+        impl = _text(entry.get("impl")) if status == "pass" else None
         if status == "pass":  # what the formula was checked against
-            impl = _text(entry.get("impl"))
             reason = f"对照 {impl}" if impl else "数值恒等式：两边互相对照，不调用代码"
         if word not in _STATUSES:
             reason = f"未知状态 {word!r}"
         checked_at = _text(entry.get("checked_at")) or report.generated_at
         report.entries[(note.removesuffix(".md"), formula)] = _Entry(
-            FormulaStatus(status, reason, checked_at), _text(entry.get("latex_sha256"))
+            FormulaStatus(status, reason, checked_at, impl), _text(entry.get("latex_sha256"))
         )
     return report

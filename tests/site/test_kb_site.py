@@ -201,3 +201,18 @@ def test_a_big_note_moves_at_most_1_5_mb_gzipped(
     assert "mermaid.min.js" in names and "katex.min.js" not in names
     assert "search_index.json" not in names
     assert weight <= 1_500_000, weight
+
+
+def test_each_kb_formula_carries_its_check(kb_built: Path) -> None:
+    """Under every tagged formula of PPO its check line, naming the function its check in
+    checks/ imports; the API page of that function links back to the formula."""
+    notes = load_vault(KB).notes
+    page = (kb_built / note_doc(PPO).removesuffix(".md")).with_suffix(".html")
+    html = page.read_text("utf-8")
+    lines = re.findall(r'<p class="rlref-formula-check"[^>]*>(.*?)</p>', html, re.S)
+    assert len(lines) == len(notes[PPO].formulas) > 5
+    clip = html[html.index('id="formula-ppo-clip"') :]
+    first = re.search(r'<p class="rlref-formula-check"[^>]*>(.*?)</p>', clip, re.S)
+    assert first is not None and "ppo_clip_loss" in first.group(1)
+    api = (kb_built / "api" / "rlref.algos.policy_loss.html").read_text("utf-8")
+    assert quote(note_doc(PPO).removesuffix(".md")) + ".html#formula-ppo-clip" in api
