@@ -17,6 +17,7 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `preference` | Bradley-Terry, DPO, IPO, hinge, SimPO, ORPO, KTO |
 | `preference_variants` | DPO loss types EXO, NCA, BCO, APO-zero/down, AOT, DiscoPOP |
 | `dpo_modifiers` | f-divergence DPO, LD-DPO lengths, WPO weights, the SFT term |
+| `cpo` | CPO's reference-free losses (sigmoid, hinge, IPO, SimPO), AlphaPO rewards |
 | `tabular` | finite MDPs, Bellman equations, value iteration, Q-learning, shaping |
 | `bandits` | ε-greedy, UCB1, Thompson sampling, regret |
 | `search` | UCT, PUCT, MCTS, the root visit-count policy |
@@ -33,6 +34,7 @@ from rlref.algos import (
     advantages,
     aggregation,
     bandits,
+    cpo,
     dpo_modifiers,
     frontier,
     grpo_variants,
@@ -56,6 +58,7 @@ __all__ = [
     "advantages",
     "aggregation",
     "bandits",
+    "cpo",
     "dpo_modifiers",
     "frontier",
     "grpo_variants",

@@ -20,6 +20,8 @@ Each row says how the rlref function is called:
     with `extra["ld_alpha"]` (policy and reference alike);
   - `"pair-wpo"`: `"pair-sum"` plus `chosen_weights` / `rejected_weights` from
     `dpo_modifiers.wpo_weights`;
+  - `"cpo-sum"` / `"cpo-mean"`: chosen and rejected summed (or mean) completion log-probs,
+    with `nll_token_logps` and `nll_mask` covering the chosen completions' tokens;
   - `"unpaired"`: policy log-probs, ref log-probs, desirable flags (summed log-probs);
   - `"orpo"`: chosen and rejected mean completion log-probs, with `nll_token_logps` and
     `nll_mask` covering the chosen rows' prompt + completion tokens;
@@ -47,7 +49,7 @@ class TRLMapping:
     """One TRL option and the rlref call that gives the same loss and gradient."""
 
     trainer: str
-    """TRL trainer: `"DPO"`, `"KTO"`, `"ORPO"` (`trl.experimental.orpo`), `"GRPO"`, `"RLOO"`."""
+    """TRL trainer: `"DPO"`, `"KTO"`, `"ORPO"`, `"CPO"` (both experimental), `"GRPO"`, `"RLOO"`."""
     option: str
     """The TRL option as a reader would write it, e.g. `loss_type="sigmoid"`."""
     config: dict[str, Any]
@@ -77,6 +79,8 @@ _VAR = "rlref.algos.preference_variants"
 _MOD = "rlref.algos.dpo_modifiers"
 _DPO_NOTE = "AI/LLM/RL/DPO/DPO 原理"
 _VARIANTS_NOTE = "AI/LLM/RL/DPO/DPO 损失变体"
+_CPO = "rlref.algos.cpo"
+_CPO_NOTE = "AI/LLM/RL/DPO/CPO 与 AlphaPO"
 _GRPO_NOTE = "AI/LLM/RL/GRPO/GRPO 深度理解"
 _PANORAMA = "AI/LLM/RL/Theory/GRPO-Improvement-Panorama-2026"
 
@@ -180,6 +184,42 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                f"{_DPO}:orpo_loss", "orpo", {"lam": 0.1}, "AI/LLM/RL/DPO/SimPO 与 ORPO",
                "NLL = one token mean over the chosen rows' prompt + completion "
                "(nll_token_logps, nll_mask)"),
+    # --- CPOTrainer (trl.experimental.cpo) -------------------------------------------------
+    TRLMapping("CPO", 'loss_type="sigmoid", cpo_alpha=λ',
+               {"loss_type": "sigmoid", "beta": 0.1, "cpo_alpha": 1.0},
+               f"{_CPO}:cpo_loss", "cpo-sum", {"beta": 0.1, "cpo_alpha": 1.0}, _CPO_NOTE,
+               "NLL = one token mean over the chosen completions (nll_token_logps, nll_mask)"),
+    TRLMapping("CPO", 'loss_type="sigmoid", label_smoothing=ε',
+               {"loss_type": "sigmoid", "beta": 0.1, "label_smoothing": 0.1, "cpo_alpha": 0.5},
+               f"{_CPO}:cpo_loss", "cpo-sum",
+               {"beta": 0.1, "label_smoothing": 0.1, "cpo_alpha": 0.5}, _CPO_NOTE,
+               "cDPO-style smoothing without a reference model"),
+    TRLMapping("CPO", 'loss_type="hinge"', {"loss_type": "hinge", "beta": 0.1, "cpo_alpha": 1.0},
+               f"{_CPO}:cpo_loss", "cpo-sum",
+               {"beta": 0.1, "loss_type": "hinge", "cpo_alpha": 1.0}, _CPO_NOTE),
+    TRLMapping("CPO", 'loss_type="ipo"', {"loss_type": "ipo", "beta": 0.1, "cpo_alpha": 1.0},
+               f"{_CPO}:cpo_loss", "cpo-mean",
+               {"beta": 0.1, "loss_type": "ipo", "cpo_alpha": 1.0}, _CPO_NOTE,
+               "mean completion log-probs (TRL's average_log_prob)"),
+    TRLMapping("CPO", 'loss_type="simpo", simpo_gamma=γ',
+               {"loss_type": "simpo", "beta": 2.0, "simpo_gamma": 0.5, "cpo_alpha": 0.0,
+                "label_smoothing": 0.1},
+               f"{_CPO}:cpo_loss", "cpo-mean",
+               {"beta": 2.0, "loss_type": "simpo", "simpo_gamma": 0.5, "cpo_alpha": 0.0,
+                "label_smoothing": 0.1}, _CPO_NOTE,
+               "SimPO (cpo_alpha=0); mean completion log-probs"),
+    TRLMapping("CPO", 'loss_type="alphapo", alpha=α',
+               {"loss_type": "simpo", "beta": 2.0, "simpo_gamma": 0.5, "cpo_alpha": 0.0,
+                "alpha": 0.25},
+               f"{_CPO}:cpo_loss", "cpo-mean",
+               {"beta": 2.0, "loss_type": "simpo", "simpo_gamma": 0.5, "cpo_alpha": 0.0,
+                "alpha": 0.25}, _CPO_NOTE,
+               "CPOConfig turns loss_type='alphapo' into simpo with cpo_alpha=0"),
+    TRLMapping("CPO", 'loss_type="sigmoid", alpha=α (AlphaPO rewards, with NLL)',
+               {"loss_type": "sigmoid", "beta": 0.1, "cpo_alpha": 1.0, "alpha": -0.05},
+               f"{_CPO}:cpo_loss", "cpo-sum",
+               {"beta": 0.1, "cpo_alpha": 1.0, "alpha": -0.05}, _CPO_NOTE,
+               "alpha works with every loss type; on summed log-probs keep |α·ℓ| small"),
     # --- GRPOTrainer ----------------------------------------------------------------------
     TRLMapping("GRPO", 'loss_type="grpo", beta>0',
                {"loss_type": "grpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.28,

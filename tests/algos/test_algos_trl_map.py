@@ -19,6 +19,8 @@ INPUTS = {
     "chosen-tokens",
     "pair-ld",
     "pair-wpo",
+    "cpo-sum",
+    "cpo-mean",
     "unpaired",
     "orpo",
     "token-ref",
@@ -40,4 +42,4 @@ def test_row_names_a_real_function_its_arguments_and_a_note(row: TRLMapping) -> 
     assert set(row.kwargs) <= set(params), set(row.kwargs) - set(params)
     assert row.inputs in INPUTS
     assert (KB / f"{row.note}.md").is_file(), row.note
-    assert row.trainer in {"DPO", "KTO", "ORPO", "GRPO", "RLOO"}
+    assert row.trainer in {"DPO", "KTO", "ORPO", "CPO", "GRPO", "RLOO"}

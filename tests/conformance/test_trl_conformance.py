@@ -1,7 +1,8 @@
 """TRL 1.16's own trainer code against rlref, one test per row of `rlref.algos.trl_map.TRL_MAP`.
 
 Each trainer's loss method (`DPOTrainer._compute_loss`, `KTOTrainer._compute_loss`,
-`ORPOTrainer.get_batch_loss_metrics`, `GRPOTrainer._compute_loss`, `RLOOTrainer._compute_loss`)
+`ORPOTrainer.get_batch_loss_metrics`, `CPOTrainer.get_batch_loss_metrics`,
+`GRPOTrainer._compute_loss`, `RLOOTrainer._compute_loss`)
 runs unbound on a stub `self` (the attributes its `__init__` would set from the config row) and
 a stub model that returns the random float64 log-probs (or logits, for ORPO) of a padded batch.
 The same leaf tensor feeds the rlref call; loss and gradient must agree to a relative
@@ -87,8 +88,9 @@ def _logps(gen: torch.Generator, *shape: int) -> torch.Tensor:
 
 
 def _config_class(trainer: str) -> type:
-    if trainer == "ORPO":
-        return importlib.import_module("trl.experimental.orpo").ORPOConfig
+    if trainer in ("ORPO", "CPO"):
+        module = importlib.import_module(f"trl.experimental.{trainer.lower()}")
+        return getattr(module, f"{trainer}Config")
     return getattr(importlib.import_module("trl"), f"{trainer}Config")
 
 
@@ -300,6 +302,56 @@ def _orpo(row: TRLMapping, gen: torch.Generator) -> Result:
     return torch.as_tensor(trl_loss).as_subclass(torch.Tensor), out.loss, leaf
 
 
+def _cpo(row: TRLMapping, gen: torch.Generator) -> Result:
+    from trl.experimental.cpo import CPOTrainer
+
+    cfg = row.config
+    attention = _padded_mask(gen, 2 * PAIRS)
+    attention[:, :3] = 1  # prompt tokens are attended; completion as in the mask; then pads
+    completion = attention.clone()
+    completion[:, :3] = 0
+    ids = torch.randint(0, VOCAB, (2 * PAIRS, T), generator=gen)
+    labels = ids.masked_fill(completion == 0, -100)  # TRL's labels: completion tokens only
+    leaf = torch.randn(2 * PAIRS, T, VOCAB, generator=gen, dtype=F64).requires_grad_()
+    batch = {}
+    for side, rows in (("chosen", slice(0, PAIRS)), ("rejected", slice(PAIRS, None))):
+        batch[f"{side}_input_ids"] = ids[rows]
+        batch[f"{side}_attention_mask"] = attention[rows]
+        batch[f"{side}_labels"] = labels[rows]
+    stub = _stub(
+        is_encoder_decoder=False,
+        pad_token_id=0,
+        beta=cfg.get("beta", 0.1),
+        label_smoothing=cfg.get("label_smoothing", 0.0),
+        loss_type=cfg.get("loss_type", "sigmoid"),
+        cpo_alpha=cfg.get("cpo_alpha", 1.0),
+        simpo_gamma=cfg.get("simpo_gamma", 0.5),
+        alpha=cfg.get("alpha", 0.0),
+    )
+    for name in ("concatenated_inputs", "get_batch_logps"):
+        setattr(stub, name, getattr(CPOTrainer, name))
+    for name in ("cpo_loss", "concatenated_forward"):
+        method = getattr(CPOTrainer, name)
+        setattr(stub, name, lambda *a, _m=method, **k: _m(stub, *a, **k))
+    trl_loss, _ = CPOTrainer.get_batch_loss_metrics(
+        stub, lambda *a, **k: SimpleNamespace(logits=leaf), batch
+    )
+
+    tokens = token_logprobs(leaf[:, :-1], ids[:, 1:])
+    completion_mask = completion[:, 1:]
+    seq = masked_sum(tokens, completion_mask, -1)
+    if row.inputs == "cpo-mean":
+        seq = seq / completion_mask.sum(-1).to(F64)
+    out = _rlref_fn(row)(
+        seq[:PAIRS],
+        seq[PAIRS:],
+        **row.kwargs,
+        nll_token_logps=tokens[:PAIRS],
+        nll_mask=completion_mask[:PAIRS],
+    )
+    return trl_loss, out.loss, leaf
+
+
 def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     from trl import GRPOTrainer, RLOOTrainer
 
@@ -370,7 +422,14 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
 
 
-HARNESS = {"DPO": _pairwise, "KTO": _unpaired, "ORPO": _orpo, "GRPO": _policy, "RLOO": _policy}
+HARNESS = {
+    "DPO": _pairwise,
+    "KTO": _unpaired,
+    "ORPO": _orpo,
+    "CPO": _cpo,
+    "GRPO": _policy,
+    "RLOO": _policy,
+}
 
 
 def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
