@@ -233,19 +233,55 @@ def gspo_loss(
     Returns:
         `PolicyLoss(loss, clip_fraction)`; the fraction counts tokens of clipped sequences.
     """
+    real = mask.bool()  # converted once, for every masked reduction below
+    if not token_level and advantages.dim() == 1:
+        return _gspo_sequence_loss(
+            logp, old_logp, advantages, real, clip_eps_low, clip_eps_high, loss_agg
+        )
     if token_level:
-        ratio = gspo_token_ratio(logp, old_logp, mask)
+        ratio = gspo_token_ratio(logp, old_logp, real)
     else:
-        ratio = gspo_sequence_ratio(logp, old_logp, mask).unsqueeze(-1).expand_as(logp)
-    advantages = zero_pads(expand_per_sequence(advantages), mask)
+        ratio = gspo_sequence_ratio(logp, old_logp, real).unsqueeze(-1).expand_as(logp)
+    advantages = zero_pads(expand_per_sequence(advantages), real)
     clipped_ratio = ratio.clamp(1.0 - clip_eps_low, 1.0 + clip_eps_high)
     # −min(s A, clip(s, 1 − ε_low, 1 + ε_high) A)
     per_token = -torch.minimum(ratio * advantages, clipped_ratio * advantages)
     clipped = ((ratio > 1.0 + clip_eps_high) & (advantages > 0)) | (
         (ratio < 1.0 - clip_eps_low) & (advantages < 0)
     )
-    loss = aggregate_loss(per_token, mask, loss_agg)
-    return PolicyLoss(loss, masked_mean(clipped.to(logp.dtype), mask))
+    loss = aggregate_loss(per_token, real, loss_agg)
+    return PolicyLoss(loss, masked_mean(clipped.to(logp.dtype), real))
+
+
+def _gspo_sequence_loss(
+    logp: torch.Tensor,
+    old_logp: torch.Tensor,
+    advantages: torch.Tensor,
+    real: torch.Tensor,
+    clip_eps_low: float,
+    clip_eps_high: float,
+    loss_agg: LossAgg,
+) -> PolicyLoss:
+    r"""`gspo_loss` with one ratio and one advantage per sequence: the clip on `(B, 1)` values.
+
+    Every token of sequence $i$ has the same loss $\ell_i$, so it is computed once per sequence
+    (as TRL does) and only broadcast over the tokens by the aggregation.
+    """
+    # s_i, one per sequence, (B, 1)
+    ratio = gspo_sequence_ratio(logp, old_logp, real).unsqueeze(-1)
+    advantages = advantages.unsqueeze(-1)
+    clipped_ratio = ratio.clamp(1.0 - clip_eps_low, 1.0 + clip_eps_high)
+    # ℓ_i = −min(s_i A_i, clip(s_i, 1 − ε_low, 1 + ε_high) A_i)
+    per_sequence = -torch.minimum(ratio * advantages, clipped_ratio * advantages)
+    clipped = ((ratio > 1.0 + clip_eps_high) & (advantages > 0)) | (
+        (ratio < 1.0 - clip_eps_low) & (advantages < 0)
+    )
+    loss = aggregate_loss(per_sequence.expand_as(logp), real, loss_agg)
+    # share of real tokens in clipped sequences: Σ_i |o_i| 1[clipped_i] / Σ_i |o_i|
+    token_counts = real.sum(dim=-1, keepdim=True)
+    clipped_tokens = torch.where(clipped, token_counts, 0).sum()
+    clip_fraction = clipped_tokens.to(logp.dtype) / token_counts.sum().clamp(min=1).to(logp.dtype)
+    return PolicyLoss(loss, clip_fraction)
 
 
 def cispo_loss(
@@ -293,15 +329,17 @@ def cispo_loss(
     Returns:
         `PolicyLoss(loss, clip_fraction)`; the fraction counts tokens whose ratio was clipped.
     """
-    # pads → 0 first: a nan/inf there would make the gradient nan (0 · nan)
-    logp, old_logp = zero_pads(logp, mask), zero_pads(old_logp, mask)
-    advantages = zero_pads(expand_per_sequence(advantages), mask)
-    # r = π_θ / π_old, without gradient
-    ratio = torch.exp(logp - old_logp).detach()
+    real = mask.bool()  # converted once, for every masked reduction below
+    # Â as (B, 1) when per sequence (pads are left to the aggregation), else (B, T), pads → 0
+    advantages = advantages.unsqueeze(-1) if advantages.dim() == 1 else zero_pads(advantages, real)
+    # r = π_θ / π_old, without gradient; log r → 0 at pads, so r there is 1, never nan/inf
+    ratio = torch.exp(zero_pads(logp.detach() - old_logp, real))
     low = None if clip_eps_low is None else 1.0 - clip_eps_low
     # r̂ = sg(clip(r, 1 − ε_low, 1 + ε_high))
     weight = ratio.clamp(min=low, max=1.0 + clip_eps_high)
-    # −sg(r̂) · Â · log π_θ
-    per_token = -weight * advantages * logp
-    clipped = (weight != ratio).to(logp.dtype)
-    return PolicyLoss(aggregate_loss(per_token, mask, loss_agg), masked_mean(clipped, mask))
+    # −sg(r̂) · Â · log π_θ; a nan/inf log π_θ at a pad stays out of the loss and, multiplied
+    # by a finite weight, out of the gradient (the aggregation's where sends 0 there)
+    per_token = (-weight * advantages) * logp
+    clipped = real & (weight != ratio)
+    clip_fraction = clipped.sum().to(logp.dtype) / real.sum().clamp(min=1).to(logp.dtype)
+    return PolicyLoss(aggregate_loss(per_token, real, loss_agg), clip_fraction)

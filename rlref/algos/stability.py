@@ -20,9 +20,8 @@ from typing import Literal
 
 import torch
 
-from rlref.algos.aggregation import LossAgg, aggregate_loss, expand_per_sequence, zero_pads
+from rlref.algos.aggregation import LossAgg, aggregate_loss, zero_pads
 from rlref.algos.lm import masked_mean, masked_sum
-from rlref.algos.policy_loss import importance_ratio
 
 __all__ = [
     "CorrectionLevel",
@@ -91,16 +90,17 @@ def sapo_loss(
     """
     if tau_pos <= 0 or tau_neg <= 0:
         raise ValueError(f"temperatures must be positive, got {tau_pos} and {tau_neg}")
-    # pads → 0 before exp/sigmoid, so a nan/inf there cannot make the gradient nan
-    ratio = importance_ratio(zero_pads(logp, mask), zero_pads(old_logp, mask))
-    adv = zero_pads(expand_per_sequence(advantages), mask)
-    # τ_{i,t}: τ_pos where Â > 0, τ_neg elsewhere
+    real = mask.bool()  # converted once, for the masking and the aggregation
+    # log r = log π_θ − log π_old, 0 at pads: a nan/inf there cannot reach exp or the gradient
+    ratio = torch.exp(zero_pads(logp - old_logp, real))
+    # Â as (B, 1) when per sequence (pads are left to the aggregation), else (B, T), pads → 0
+    adv = advantages.unsqueeze(-1) if advantages.dim() == 1 else zero_pads(advantages, real)
+    # τ_{i,t}: τ_pos where Â > 0, τ_neg elsewhere (one per sequence when Â is)
     tau = torch.where(adv > 0, adv.new_full((), tau_pos), adv.new_full((), tau_neg))
-    # gate f(r) = (4/τ) σ(τ (r − 1)); its slope at r = 1 is 1
-    gate = torch.sigmoid(tau * (ratio - 1.0)) * (4.0 / tau)
-    # −f(r) Â
-    per_token = -gate * adv
-    return aggregate_loss(per_token, mask, loss_agg)
+    # −f(r) Â with the gate f(r) = (4/τ) σ(τ (r − 1)), whose slope at r = 1 is 1;
+    # the factor −(4/τ) Â is formed before it meets the (B, T) sigmoid
+    per_token = torch.sigmoid(tau * (ratio - 1.0)) * (-4.0 / tau * adv)
+    return aggregate_loss(per_token, real, loss_agg)
 
 
 def rollout_correction_weights(
