@@ -49,6 +49,7 @@ class Planned:
     changes: list[str]
     attachments: dict[Path, bytes] = field(default_factory=dict)
     links_rewritten: int = 0
+    uncertain: list[dict[str, object]] = field(default_factory=list)  # mojibake choices
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -61,6 +62,7 @@ class Planned:
             ),
             "links_rewritten": self.links_rewritten,
             "overwrites": self.placement.note_file.exists(),
+            "uncertain": self.uncertain,
         }
 
 
@@ -103,8 +105,14 @@ def import_note(
         return
     with _progress(len(plan)) as advance:
         for planned in plan:
-            write_note_and_moc(planned.placement, planned.text, planned.title, summary,
-                               force=force, attachments=planned.attachments)
+            write_note_and_moc(
+                planned.placement,
+                planned.text,
+                planned.title,
+                summary,
+                force=force,
+                attachments=planned.attachments,
+            )
             advance()
     if as_json:
         _print_plan(plan, True)
@@ -131,7 +139,7 @@ def _plan(
     """Every note placed, prepared and checked for conflicts before anything is written."""
     from rlref.vault.attachments import plan_attachments
     from rlref.vault.authoring import domain_for, safe_file_name
-    from rlref.vault.importing import ImportProblem, prepare_import, repair_name
+    from rlref.vault.importing import ImportProblem, prepare_import, repair_path, repaired_name
     from rlref.vault.incoming import folder_resolver, rewrite_links
     from rlref.vault.load import vault_vocabulary
 
@@ -142,26 +150,52 @@ def _plan(
     vocabulary = vault_vocabulary(root, [f"{i.stem}\n{i.text}" for i in incoming])
     try:
         for item in incoming:
-            stem, name_changes = repair_name(item.stem, vocabulary)  # a mojibake file name
-            title = prepare_import(item.origin, item.text, stem, "", note_type,
-                                   item.written, vocabulary).title
+            # mojibake in the file name (in a folder: in each folder name too)
+            name = repaired_name(item.stem, vocabulary)
+            relative = item.relative
+            if relative is not None:
+                name = repair_path(relative, vocabulary)
+                relative = name.name
+            stem = name.name.rsplit("/", 1)[-1]
+            title = prepare_import(
+                item.origin, item.text, stem, "", note_type, item.written, vocabulary
+            ).title
             if single:
                 where = path
             else:
                 if folder is None:  # the section's folder, found once
-                    folder = place_note(root, moc, section, title, path=None,
-                                        new_section=new_section, force=True).folder
-                name = item.relative if item.relative is not None else safe_file_name(title)
+                    folder = place_note(
+                        root, moc, section, title, path=None, new_section=new_section, force=True
+                    ).folder
+                file = relative if relative is not None else safe_file_name(title)
                 base = f"{folder}/{item.folder_root.name}" if item.folder_root else folder
-                where = f"{base}/{name}".strip("/")
-            placement = place_note(root, moc, section, title, path=where,
-                                   new_section=new_section, force=force)
-            prepared = prepare_import(item.origin, item.text, stem, domain_for(placement.folder),
-                                      note_type, item.written, vocabulary)
+                where = f"{base}/{file}".strip("/")
+            placement = place_note(
+                root, moc, section, title, path=where, new_section=new_section, force=force
+            )
+            prepared = prepare_import(
+                item.origin,
+                item.text,
+                stem,
+                domain_for(placement.folder),
+                note_type,
+                item.written,
+                vocabulary,
+            )
             if item.folder_root is not None and item.relative is not None:
                 keys[(item.folder_root, item.relative)] = placement.key
-            planned.append(Planned(item.origin, placement, prepared.text, prepared.title,
-                                   [*item.report, *name_changes, *prepared.changes]))
+                if relative is not None:  # links may name the note as damaged or as repaired
+                    keys[(item.folder_root, relative)] = placement.key
+            planned.append(
+                Planned(
+                    item.origin,
+                    placement,
+                    prepared.text,
+                    prepared.title,
+                    [*item.report, *name.changes, *prepared.changes],
+                    uncertain=[*name.uncertain, *prepared.uncertain_json()],
+                )
+            )
     except ImportProblem as problem:
         for found in problem.diagnostics:
             typer.echo(f"{found.path}:{found.line}: error: {found.message}", err=True)
@@ -211,8 +245,9 @@ def _progress(total: int) -> Iterator[Callable[[], None]]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("导入"), BarColumn(), MofNCompleteColumn(),
-                  console=Console(stderr=True)) as progress:
+    with Progress(
+        TextColumn("导入"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True)
+    ) as progress:
         task = progress.add_task("import", total=total)
         yield lambda: progress.advance(task)
 

@@ -44,6 +44,19 @@ class PreparedNote:
     title: str
     changes: list[str] = field(default_factory=list)  # what was changed, for the user
     uncertain: list[Uncertain] = field(default_factory=list)  # mojibake choices to review
+    added_lines: int = 0  # frontmatter lines added above source line ``added_at`` …
+    added_at: int = 1  # … which, and every line after it, moved down by ``added_lines``
+
+    def uncertain_json(self) -> list[dict[str, object]]:
+        """The uncertain choices for tools: ``line`` in the written note, ``source_line`` in
+        the file imported, ``column``, ``chosen`` and ``alternatives`` (char, p)."""
+        found = []
+        for choice in self.uncertain:
+            line = choice.line + (self.added_lines if choice.line >= self.added_at else 0)
+            found.append(
+                {"where": "body", **choice.to_json(), "line": line, "source_line": choice.line}
+            )
+        return found
 
 
 class ImportProblem(Exception):
@@ -90,22 +103,60 @@ def _repaired(
 def describe_uncertain(uncertain: Uncertain) -> str:
     """A change line for a character chosen among close candidates."""
     others = ", ".join(f"{char!r} {p:.2f}" for char, p in uncertain.alternatives)
-    return (f"line {uncertain.line}: uncertain mojibake repair at column {uncertain.column}: "
-            f"chose {uncertain.chosen!r} among {others}")
+    return (
+        f"line {uncertain.line}: uncertain mojibake repair at column {uncertain.column}: "
+        f"chose {uncertain.chosen!r} among {others}"
+    )
 
 
-def repair_name(stem: str, vocabulary: Vocabulary | None = None) -> tuple[str, list[str]]:
-    """A file name (without ``.md``) with its mojibake repaired, and the changes to report."""
+@dataclass(frozen=True)
+class RepairedName:
+    """A file or folder name with its mojibake repaired: the changes to report and the
+    characters chosen among close candidates."""
+
+    name: str
+    changes: tuple[str, ...] = ()
+    uncertain: tuple[dict[str, object], ...] = ()  # ``Uncertain.to_json`` + where, name
+
+
+def repaired_name(
+    stem: str, vocabulary: Vocabulary | None = None, what: str = "file name"
+) -> RepairedName:
+    """A file name (without ``.md``) or folder name with its mojibake repaired."""
     repaired, uncertain = recover_name(stem, vocabulary)
     if repaired == stem and _LATIN1_SUPPLEMENT.search(stem) and is_bad(stem):
         fixed = fix_encoding(stem)
         repaired = fixed if "/" not in fixed and "\\" not in fixed else stem
-    if repaired == stem:
-        return stem, []
-    changes = [f"file name: mojibake {stem!r} → {repaired!r}"]
+    if repaired == stem or repaired in (".", "..") or not repaired.strip():
+        return RepairedName(stem)
+    changes = [f"{what}: mojibake {stem!r} → {repaired!r}"]
     for found in uncertain:
-        changes.append(describe_uncertain(found).replace(f"line {found.line}", "file name", 1))
-    return repaired, changes
+        changes.append(describe_uncertain(found).replace(f"line {found.line}", what, 1))
+    where = [
+        {"where": what, "name": repaired, **found.to_json(), "line": None} for found in uncertain
+    ]
+    return RepairedName(repaired, tuple(changes), tuple(where))
+
+
+def repair_name(stem: str, vocabulary: Vocabulary | None = None) -> tuple[str, list[str]]:
+    """A file name (without ``.md``) with its mojibake repaired, and the changes to report."""
+    found = repaired_name(stem, vocabulary)
+    return found.name, list(found.changes)
+
+
+def repair_path(relative: str, vocabulary: Vocabulary | None = None) -> RepairedName:
+    """A note's path inside an imported folder (``/``-separated, without ``.md``) with the
+    mojibake of each folder and of the file name repaired."""
+    parts = relative.split("/")
+    repaired = [
+        repaired_name(part, vocabulary, "file name" if last else "folder name")
+        for last, part in zip([False] * (len(parts) - 1) + [True], parts, strict=True)
+    ]
+    return RepairedName(
+        "/".join(r.name for r in repaired),
+        tuple(change for r in repaired for change in r.changes),
+        tuple(found for r in repaired for found in r.uncertain),
+    )
 
 
 def _sanitised(text: str) -> tuple[str, list[Removal]]:
@@ -169,6 +220,7 @@ def prepare_import(
     ``vocabulary`` is the vault's, for lossy mojibake (``rlref.vault.load.vault_vocabulary``).
     """
     changes: list[str] = []
+    added_lines, added_at = 0, 1
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         changes.append("line endings → LF")
@@ -186,13 +238,19 @@ def prepare_import(
         raise ImportProblem([Diagnostic(source, 1, "error", str(exc))]) from None
     if yaml_text is None:
         title, origin = plain_title(file_title, text)
-        front: dict[str, object] = {"title": title, "type": note_type, "domain": domain,
-                                    "status": "draft", "date": today.isoformat()}
+        front: dict[str, object] = {
+            "title": title,
+            "type": note_type,
+            "domain": domain,
+            "status": "draft",
+            "date": today.isoformat(),
+        }
         arxiv = arxiv_ids(text)
         if arxiv:
             front["sources"] = [f"arXiv:{identifier}" for identifier in arxiv]
         lines = [f"{key}: {_yaml_scalar(value)}" for key, value in front.items()]
         text = "---\n" + "\n".join(lines) + "\n---\n" + text
+        added_lines = len(lines) + 2
         found = f"; sources: {', '.join(arxiv)}" if arxiv else ""
         changes.append(f"frontmatter created (title from {origin}, status: draft{found})")
     else:
@@ -212,6 +270,7 @@ def prepare_import(
             lines = text.split("\n")
             new = [f"{key}: {_yaml_scalar(value)}" for key, value in added.items()]
             text = "\n".join([lines[0], *new, *lines[1:]])
+            added_lines, added_at = len(new), 2
             changes.append("frontmatter: added " + ", ".join(added))
         title = str(read.data.get("title") or file_title)
     final = read_frontmatter(source, text)
@@ -220,4 +279,4 @@ def prepare_import(
         raise ImportProblem(errors)
     if not text.endswith("\n"):
         text += "\n"
-    return PreparedNote(text, title, changes, uncertain)
+    return PreparedNote(text, title, changes, uncertain, added_lines, added_at)

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rlref.cli import app
-from rlref.vault.importing import repair_mojibake, repair_name
+from rlref.vault.importing import repair_mojibake, repair_name, repair_path
 from rlref.vault.load import mojibake_diagnostics, vault_vocabulary
 from rlref.vault.mojibake import LOST, Vocabulary, damage, detect, recover_name, recover_text
 
@@ -172,3 +172,13 @@ def test_vault_vocabulary_reads_names_and_skips_clean_imports(tmp_path: Path) ->
     assert vault_vocabulary(KB, ["no mojibake here"]).words == {}
     vocabulary = vault_vocabulary(KB)
     assert "马尔科夫" in vocabulary.words and vocabulary.total > 0
+
+
+def test_a_damaged_folder_path_is_repaired_part_by_part() -> None:
+    rng = random.Random(2)
+    damaged = f"{damage('强化学习', rng)}/{damage('策略更新', rng)}"
+    found = repair_path(damaged)
+    assert found.name == "强化学习/策略更新"
+    assert [c.split(":")[0] for c in found.changes] == ["folder name", "file name"]
+    for legitimate in ("café/naïve", "Zürich/Ångström notes", "résumé"):
+        assert repair_path(legitimate).name == legitimate and not repair_path(legitimate).changes
