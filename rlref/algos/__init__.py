@@ -23,6 +23,7 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `search` | UCT, PUCT, MCTS, the root visit-count policy |
 | `objectives` | total losses: BT + centring penalty, PPO clip + value + entropy, AlphaZero |
 | `self_play` | SPIN and SPPO objectives (the verl recipes) |
+| `rloo_rewards` | RLOO's shaped sequence reward: clipped score minus β·KL |
 | `recipes` | GPG advantages (verl `policy_loss.loss_mode=gpg`) |
 | `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
 | `frontier` | VESPO, MASPO and VCPO pieces established from readable code |
@@ -47,6 +48,7 @@ from rlref.algos import (
     prompt_evolution,
     recipes,
     returns,
+    rloo_rewards,
     search,
     self_play,
     stability,
@@ -71,6 +73,7 @@ __all__ = [
     "prompt_evolution",
     "recipes",
     "returns",
+    "rloo_rewards",
     "search",
     "self_play",
     "stability",

@@ -22,6 +22,9 @@ Each row says how the rlref function is called:
     `dpo_modifiers.wpo_weights`;
   - `"cpo-sum"` / `"cpo-mean"`: chosen and rejected summed (or mean) completion log-probs,
     with `nll_token_logps` and `nll_mask` covering the chosen completions' tokens;
+  - `"rloo-rewards"`: the weighted reward-function scores `(N,)`, sampling-time and reference
+    token log-probs `(N, T)` and the completion mask (the harness then applies
+    `rloo_advantages` and `ppo_clip_loss`, as TRL does);
   - `"unpaired"`: policy log-probs, ref log-probs, desirable flags (summed log-probs);
   - `"orpo"`: chosen and rejected mean completion log-probs, with `nll_token_logps` and
     `nll_mask` covering the chosen rows' prompt + completion tokens;
@@ -287,5 +290,12 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                "AI/LLM/RL/RLOO/RLOO 原理",
                "PPO-clip on summed completion log-probs, one 'token' per sequence; "
                "advantages from rloo_advantages"),
+    TRLMapping("RLOO", "RLOOConfig(beta=β, reward_clip_range=(lo, hi))",
+               {"beta": 0.05, "reward_clip_range": (-1.0, 1.0), "num_generations": 4,
+                "epsilon": 0.2},
+               "rlref.algos.rloo_rewards:rloo_shaped_rewards", "rloo-rewards",
+               {"beta": 0.05, "clip_range": (-1.0, 1.0)}, "AI/LLM/RL/RLOO/RLOO 原理",
+               "scores clipped, then β·(k1 sequence KL) subtracted, before rloo_advantages; "
+               "compared through the loss (ppo_clip_loss) that TRL builds on those advantages"),
 )
 # fmt: on

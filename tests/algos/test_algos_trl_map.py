@@ -21,6 +21,7 @@ INPUTS = {
     "pair-wpo",
     "cpo-sum",
     "cpo-mean",
+    "rloo-rewards",
     "unpaired",
     "orpo",
     "token-ref",

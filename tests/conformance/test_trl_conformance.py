@@ -25,8 +25,10 @@ from typing import Any
 import pytest
 import torch
 
+from rlref.algos.advantages import rloo_advantages
 from rlref.algos.dpo_modifiers import ld_sequence_logps, wpo_weights
 from rlref.algos.lm import masked_sum, token_logprobs
+from rlref.algos.policy_loss import ppo_clip_loss
 from rlref.algos.preference import kto_reference_point
 from rlref.algos.trl_map import TRL_MAP, TRL_VERSION, TRLMapping
 
@@ -43,6 +45,7 @@ class _Accelerator:
 
     device = torch.device("cpu")
     num_processes = 1
+    process_index = 0
     sync_gradients = True
 
     def gather(self, x: torch.Tensor) -> torch.Tensor:
@@ -422,6 +425,77 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
 
 
+def _rloo_rewards(row: TRLMapping, gen: torch.Generator) -> Result:
+    """RLOO's reward shaping: TRL's `_generate_and_score_completions` (stub generation, log-probs
+    and reward functions) feeds its own `_compute_loss`; rlref shapes the same scores with the
+    row's function, then `rloo_advantages` and `ppo_clip_loss`."""
+    from trl import RLOOTrainer
+
+    cfg = row.config
+    group = cfg["num_generations"]
+    lengths = torch.randint(2, T + 1, (ROWS,), generator=gen)
+    completion_ids = [torch.randint(1, VOCAB, (int(n),), generator=gen).tolist() for n in lengths]
+    width = int(lengths.max())
+    mask = (torch.arange(width) < lengths.unsqueeze(-1)).long()
+    leaf = _logps(gen, ROWS, width).requires_grad_()
+    # unmasked: the pads hold values that must not count
+    old = leaf.detach() + 0.3 * torch.randn(ROWS, width, generator=gen, dtype=F64)
+    ref = leaf.detach() + 0.3 * torch.randn(ROWS, width, generator=gen, dtype=F64)
+    scores = 2 * torch.randn(ROWS, 2, generator=gen, dtype=F64)  # two reward functions
+    weights = torch.tensor([1.0, 0.5], dtype=F64)
+    model = SimpleNamespace(training=True, is_gradient_checkpointing=False)
+    ref_model = SimpleNamespace()
+
+    def sampled_logps(which: Any, *args: Any, **kwargs: Any) -> tuple[torch.Tensor, None, None]:
+        return (ref if which is ref_model else old)[:, : args[2]], None, None
+
+    stub = _stub(
+        model=model,
+        ref_model=ref_model,
+        _generate=lambda prompts: ([[5, 6, 7]] * ROWS, completion_ids, [""] * ROWS),
+        _tokenizer=SimpleNamespace(pad_token_id=0),
+        pad_to_multiple_of=None,
+        mask_truncated_completions=False,
+        args=SimpleNamespace(per_device_train_batch_size=ROWS, gradient_checkpointing_kwargs=None),
+        _get_per_token_logps_and_entropies=sampled_logps,
+        beta=cfg["beta"],
+        _calculate_rewards=lambda *a: scores,
+        reward_weights=weights,
+        reward_clip_range=cfg.get("reward_clip_range"),
+        num_generations=group,
+        normalize_advantages=False,
+        reward_func_names=["first", "second"],
+        _logs={
+            "prompt": [],
+            "completion": [],
+            "rewards": defaultdict(list),
+            "advantages": [],
+            "extra": defaultdict(list),
+        },
+        _pending_extra_logs={},
+        _pending_metrics={},
+        log_multimodal=False,
+        epsilon_low=cfg["epsilon"],
+        epsilon_high=cfg["epsilon"],
+    )
+    batch = RLOOTrainer._generate_and_score_completions(stub, [{"prompt": "p"}] * ROWS)
+    stub._get_per_token_logps_and_entropies = lambda *a, **k: (leaf, torch.zeros_like(leaf), None)
+    trl_loss = RLOOTrainer._compute_loss(stub, None, batch)
+
+    shaped = _rlref_fn(row)(scores @ weights, old, ref, mask, **row.kwargs)
+    advantages = rloo_advantages(shaped, group)
+    old_seq = masked_sum(old, mask, -1).unsqueeze(-1)
+    out = ppo_clip_loss(
+        masked_sum(leaf, mask, -1).unsqueeze(-1),
+        old_seq,
+        advantages,
+        torch.ones(ROWS, 1, dtype=torch.long),
+        clip_eps=cfg["epsilon"],
+        loss_agg="token-mean",
+    )
+    return trl_loss, out.loss, leaf
+
+
 HARNESS = {
     "DPO": _pairwise,
     "KTO": _unpaired,
@@ -430,6 +504,8 @@ HARNESS = {
     "GRPO": _policy,
     "RLOO": _policy,
 }
+# rows whose harness depends on the inputs, not only on the trainer
+INPUT_HARNESS = {"rloo-rewards": _rloo_rewards}
 
 
 def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -441,7 +517,8 @@ def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def compare(row: TRLMapping, seed: int) -> tuple[float, float]:
     """Relative difference of the loss and of its gradient, TRL vs rlref, on one random batch."""
-    trl_loss, rlref_loss, leaf = HARNESS[row.trainer](row, torch.Generator().manual_seed(seed))
+    harness = INPUT_HARNESS.get(row.inputs, HARNESS[row.trainer])
+    trl_loss, rlref_loss, leaf = harness(row, torch.Generator().manual_seed(seed))
     (trl_grad,) = torch.autograd.grad(trl_loss, leaf, retain_graph=True)
     (rlref_grad,) = torch.autograd.grad(rlref_loss, leaf)
     assert trl_loss.dtype == F64 and rlref_loss.dtype == F64
