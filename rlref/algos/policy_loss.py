@@ -174,6 +174,11 @@ def _clipped_surrogate(
     return per_token, clipped, dual
 
 
+def _token_share(flags: torch.Tensor, real: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """Share of the real tokens where `flags` holds (`masked_mean` of 0/1, in integers)."""
+    return (flags & real).sum().to(dtype) / real.sum().clamp(min=1).to(dtype)
+
+
 def ppo_clip_loss(
     logp: torch.Tensor,
     old_logp: torch.Tensor,
@@ -242,16 +247,19 @@ def ppo_clip_loss(
         raise ValueError(f"clip_ratio_c must be > 1, got {clip_ratio_c}")
     eps_low = clip_eps if clip_eps_low is None else clip_eps_low
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
+    real = mask.bool()  # converted once, for every masked reduction below
     # pads → 0 before exp/clamp, so a nan/inf there cannot make the gradient nan
-    ratio = importance_ratio(zero_pads(logp, mask), zero_pads(old_logp, mask))
-    advantages = zero_pads(expand_per_sequence(advantages), mask)
+    ratio = importance_ratio(zero_pads(logp, real), zero_pads(old_logp, real))
+    # Â as (B, 1) when per sequence (pads are left to the aggregation), else (B, T), pads → 0
+    advantages = advantages.unsqueeze(-1) if advantages.dim() == 1 else zero_pads(advantages, real)
     per_token, clipped, dual = _clipped_surrogate(
         ratio, advantages, eps_low, eps_high, clip_ratio_c
     )
-    loss = aggregate_loss(per_token, mask, loss_agg, max_completion_length)
-    return PPOLoss(
-        loss, masked_mean(clipped.to(logp.dtype), mask), masked_mean(dual.to(logp.dtype), mask)
+    loss = aggregate_loss(per_token, real, loss_agg, max_completion_length)
+    dual_fraction = (
+        _token_share(dual, real, logp.dtype) if clip_ratio_c is not None else loss.new_zeros(())
     )
+    return PPOLoss(loss, _token_share(clipped, real, logp.dtype), dual_fraction)
 
 
 def value_loss_clipped(
@@ -408,19 +416,22 @@ def grpo_loss(
         `GRPOLoss(loss, clip_fraction, kl)`; `kl` is the masked token mean of $k_3$.
     """
     eps_high = clip_eps if clip_eps_high is None else clip_eps_high
+    real = mask.bool()  # converted once, for every masked reduction below
     # pads → 0 before exp/clamp, so a nan/inf there cannot make the gradient nan
-    logp = zero_pads(logp, mask)
-    ratio = importance_ratio(logp, zero_pads(old_logp, mask))
-    advantages = zero_pads(expand_per_sequence(advantages), mask)
+    logp = zero_pads(logp, real)
+    ratio = importance_ratio(logp, zero_pads(old_logp, real))
+    # Â as (B, 1) when per sequence (pads are left to the aggregation), else (B, T), pads → 0
+    advantages = advantages.unsqueeze(-1) if advantages.dim() == 1 else zero_pads(advantages, real)
     per_token, clipped, _ = _clipped_surrogate(ratio, advantages, clip_eps, eps_high, None)
     if ref_logp is None:
         if beta != 0.0:
             raise ValueError("ref_logp is required when beta != 0")
-        kl = torch.zeros_like(logp)
+        mean_kl = logp.new_zeros(())
     else:
-        kl = kl_k3(logp, zero_pads(ref_logp, mask))
+        kl = kl_k3(logp, zero_pads(ref_logp, real))
         weighted_kl = kl * ratio if kl_ratio_weighted else kl
         # + β · k3(π_θ, π_ref)
         per_token = per_token + beta * weighted_kl
-    loss = aggregate_loss(per_token, mask, loss_agg, max_completion_length)
-    return GRPOLoss(loss, masked_mean(clipped.to(logp.dtype), mask), masked_mean(kl, mask).detach())
+        mean_kl = masked_mean(kl.detach(), real)
+    loss = aggregate_loss(per_token, real, loss_agg, max_completion_length)
+    return GRPOLoss(loss, _token_share(clipped, real, logp.dtype), mean_kl)
