@@ -39,6 +39,7 @@ from rlref.site.layout import (
     TAGS_PAGE,
     api_doc,
     attachment_doc,
+    shown_title,
     source_doc,
 )
 from rlref.site.links import NoteTargets
@@ -114,8 +115,8 @@ def _impls(
                 unresolved.setdefault(key, []).append(ref)
                 continue
             impls.setdefault(key, []).append(target)
-            if (key, note.title) not in users[target.anchor]:
-                users[target.anchor].append((key, note.title))
+            if (key, shown_title(note)) not in users[target.anchor]:
+                users[target.anchor].append((key, shown_title(note)))
     return impls, unresolved, users
 
 

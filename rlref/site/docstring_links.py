@@ -16,7 +16,7 @@ from pathlib import Path
 from rlref.diagnostics import Diagnostic
 from rlref.site.api import Module, module_tree
 from rlref.site.griffe_notes import docstring_wikilinks
-from rlref.site.layout import API_DIR, note_doc, relative_url
+from rlref.site.layout import API_DIR, note_doc, relative_url, shown_title
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import split_wikilink
 from rlref.vault.resolve import LinkTargets, Resolution, Resolved, find_heading, resolve_link
@@ -98,5 +98,5 @@ def resolve_docstring_links(
                     )
                     continue
                 url = relative_url(any_api_page, note_doc(note.key), anchor)
-                result.links[raw] = {"url": url, "title": link.alias or note.title}
+                result.links[raw] = {"url": url, "title": link.alias or shown_title(note)}
     return result

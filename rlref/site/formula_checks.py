@@ -18,7 +18,7 @@ from pathlib import Path
 from rlref.formulas.registry import scan_checks
 from rlref.site.api import ImplTarget, Module, impl_target
 from rlref.site.icons import icon
-from rlref.site.layout import escape_markdown, note_doc, relative_url
+from rlref.site.layout import escape_markdown, note_doc, relative_url, shown_title
 from rlref.site.status import FormulaStatus, VerifyReport, formula_status
 from rlref.vault.model import Note
 
@@ -83,7 +83,7 @@ def formula_checks(
             if ref is not None and ref not in targets:
                 targets[ref] = impl_target(ref, documented)
             target = targets[ref] if ref is not None else None
-            check = FormulaCheck(key, note.title, formula.id, status, ref, target)
+            check = FormulaCheck(key, shown_title(note), formula.id, status, ref, target)
             found[(key, formula.id)] = check
     return found
 

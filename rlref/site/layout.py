@@ -11,7 +11,11 @@ import html
 import posixpath
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from rlref.vault.model import Note
 
 NOTES_DIR = "notes"
 TAGS_PAGE = "tags.md"
@@ -70,6 +74,20 @@ def _relative(start: str, target: str) -> str:
         common += 1
     steps = [".."] * (len(start_parts) - common) + target_parts[common:]
     return _quoted("/".join(steps))
+
+
+def shown_title(note: Note) -> str:
+    """The title a reader sees in the nav, the lists and the links the site writes.
+
+    The frontmatter's, unless it is only the file's name (an importer's slug such as
+    ``GEPA-Reflective-Prompt-Evolution``) while the note's leading H1 gives a real one
+    (``GEPA：反思式提示词进化``): then the H1, as on the page itself.
+    """
+    title = note.title
+    if title.strip() != note.key.rsplit("/", 1)[-1]:
+        return title
+    heading = next((h.text.strip() for h in note.headings if h.level == 1), "")
+    return heading if heading and heading != title.strip() else title
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|"})

@@ -4,6 +4,9 @@
   process for the whole build;
 - a note's aliases are searched as its tags (Material's search weighs tags above titles),
   cut into words by jieba as the text is: "重要性采样" finds the note whose alias it is;
+- a line break between two Chinese characters (a hard-wrapped source line) is removed: it
+  would show as a space (``rlref.site.cjk_spacing``);
+- ``404.html`` links relatively, like every other page;
 - the search index loses its LaTeX (``rlref.site.searchindex``): the previews of the results
   show text, not ``\\(\\pi_\\theta\\)``.
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from rlref.site import mathrender, searchindex
+from rlref.site import cjk_spacing, mathrender, searchindex
 
 log = logging.getLogger("mkdocs.plugins.rlref")
 
@@ -34,6 +37,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    output = cjk_spacing.join_wrapped_lines(output)
     renderer = _renderer(config)
     if renderer is None:
         return output
@@ -51,3 +55,11 @@ def on_post_build(config) -> None:
 
 def on_shutdown() -> None:
     mathrender.close_shared()
+
+
+def on_template_context(context, template_name: str, config):
+    """``404.html`` with relative links, like every page: MkDocs makes them root-absolute
+    (``/assets/…``), which breaks the page opened from disk or served from a subpath."""
+    if template_name == "404.html":
+        context["base_url"] = "."
+    return context

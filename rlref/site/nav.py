@@ -16,7 +16,7 @@ import posixpath
 from typing import Any
 
 from rlref.index import Index
-from rlref.site.layout import html_text, note_doc
+from rlref.site.layout import html_text, note_doc, shown_title
 
 NavItem = str | dict[str, Any]
 # Material (even with navigation.prune) renders every sibling of the page in its nav: a
@@ -93,7 +93,7 @@ class NavBuilder:
     def _entry(self, key: str) -> NavItem:
         self._seen.add(key)
         self.placed.append(key)
-        return {html_text(self.index.notes[key].title): note_doc(key)}
+        return {html_text(shown_title(self.index.notes[key])): note_doc(key)}
 
     def moc_group(self, moc: str) -> NavItem:
         items: list[NavItem] = [self._entry(moc)]
@@ -113,7 +113,7 @@ class NavBuilder:
         for child in self.tree.mocs:  # sub-MOCs this MOC does not list still nest here
             if self.tree.parent[child] == moc and child not in self._seen:
                 items.append(self.moc_group(child))
-        return {html_text(self.index.notes[moc].title): items}
+        return {html_text(shown_title(self.index.notes[moc])): items}
 
     def notes_nav(self) -> list[NavItem]:
         groups = [self.moc_group(moc) for moc in self.tree.roots() if moc not in self._seen]

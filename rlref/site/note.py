@@ -12,7 +12,7 @@ from rlref.site.api import ImplTarget
 from rlref.site.blocks import analyse, rewrite_lines
 from rlref.site.card import backlinks_section, concept_card
 from rlref.site.formula_checks import FormulaChecks, check_line
-from rlref.site.layout import html_text, note_doc
+from rlref.site.layout import html_text, note_doc, shown_title
 from rlref.site.links import InlineRewriter, NoteTargets
 from rlref.site.status import VerifyReport
 from rlref.vault.model import Note
@@ -49,7 +49,7 @@ STUB_BOOST = 0.3
 def _front_matter(note: Note) -> str:
     # A JSON string is a valid YAML scalar, and far cheaper to write than yaml.safe_dump.
     # The theme prints the title unescaped (header, nav, footer): escape it here, once.
-    title = html_text(note.title)
+    title = html_text(shown_title(note))
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     boost = SEARCH_BOOST.get(note.frontmatter.type or "") if note.frontmatter else None
     if note.frontmatter and note.frontmatter.status == "stub":
@@ -63,7 +63,7 @@ def _front_matter(note: Note) -> str:
 
 
 def _titled(keys: list[str], notes: dict[str, Note]) -> list[tuple[str, str]]:
-    return [(key, notes[key].title) for key in keys if key in notes]
+    return [(key, shown_title(notes[key])) for key in keys if key in notes]
 
 
 def linked_files(note: Note, attachments: set[str]) -> set[str]:

@@ -14,6 +14,7 @@ from rlref.site.layout import (
     escape_markdown,
     note_doc,
     relative_url,
+    shown_title,
 )
 from rlref.site.status import VerifyReport, formula_status
 from rlref.vault.model import Note
@@ -37,9 +38,9 @@ def tags_page(tags: dict[str, list[str]], notes: dict[str, Note]) -> str:
     ]
     for name in sorted(tags):
         lines.append(f"## {escape_markdown(name)}\n")
-        for key in sorted(tags[name], key=lambda k: notes[k].title):
+        for key in sorted(tags[name], key=lambda k: shown_title(notes[k])):
             link = relative_url(TAGS_PAGE, note_doc(key))
-            lines.append(f"- [{escape_markdown(notes[key].title)}]({link})")
+            lines.append(f"- [{escape_markdown(shown_title(notes[key]))}]({link})")
         lines.append("")
     return "\n".join(lines)
 
@@ -82,7 +83,9 @@ def concepts_page(
         if front is not None and front.type == "moc":
             continue
         kind = TYPE_NAMES.get(front.type, front.type) if front and front.type else "—"
-        title = f"[{escape_markdown(note.title)}]({relative_url(CONCEPTS_PAGE, note_doc(key))})"
+        title = (
+            f"[{escape_markdown(shown_title(note))}]({relative_url(CONCEPTS_PAGE, note_doc(key))})"
+        )
         if front is not None and front.status == "stub":
             title += f" {ICONS['stub']}"
         targets = []
@@ -106,12 +109,17 @@ def overview(
     counts = Counter(formula_status(report, notes[key], f).status for key, f in formulas)
     lines = ["**从这里开始**：", ""]
     for key in mocs:
-        lines.append(f"- [{escape_markdown(notes[key].title)}]({relative_url(doc, note_doc(key))})")
+        lines.append(
+            f"- [{escape_markdown(shown_title(notes[key]))}]({relative_url(doc, note_doc(key))})"
+        )
     if not mocs:
         lines.append("- （知识库里还没有 MOC）")
     checked = (
-        " · ".join(f"{ICONS[state]} {counts[state]} {CHECK_WORDS[state]}"
-                   for state in ("pass", *_OTHERS) if counts[state] or state in ("pass", "fail"))
+        " · ".join(
+            f"{ICONS[state]} {counts[state]} {CHECK_WORDS[state]}"
+            for state in ("pass", *_OTHERS)
+            if counts[state] or state in ("pass", "fail")
+        )
         if report.available
         else "尚未运行 `rlref verify`"
     )

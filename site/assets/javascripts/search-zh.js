@@ -11,7 +11,7 @@
 // Han runs its own way: workers/search-zh.js skips that step.
 //
 // The index (search/search_index.json, megabytes) is fetched only when search is opened,
-// not by every page. Opened from disk (file://) the browser refuses it: the search box says
+// not by every page. Opened from disk (file://) the browser refuses it: the header says
 // that search needs `rlref serve`.
 (function () {
   "use strict";
@@ -162,11 +162,19 @@
     if (isSearch(event.target) && event.target.checked) open();
   });
 
+  // Opened from disk the browser refuses the index and Material hides its search box: say
+  // in the header, where the box was, that search needs a server.
   if (location.protocol === "file:") {
-    document.addEventListener("focusin", function (event) {
-      if (!isSearch(event.target)) return;
-      var meta = document.querySelector(".md-search-result__meta");
-      if (meta) meta.textContent = "从本地文件打开时无法搜索：请用 `rlref serve` 打开本站。";
-    });
+    var notice = function () {
+      var header = document.querySelector(".md-header__inner");
+      if (!header || header.querySelector(".rlref-search-offline")) return;
+      var note = document.createElement("span");
+      note.className = "rlref-search-offline";
+      note.textContent = "搜索需要 rlref serve";
+      note.title = "从本地文件打开时浏览器不允许读取搜索索引：在项目里运行 `rlref serve`，再打开它给出的地址。";
+      header.appendChild(note);
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", notice);
+    else notice();
   }
 })();
