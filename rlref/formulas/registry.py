@@ -24,7 +24,8 @@ import importlib.util
 import sys
 import tomllib
 import types
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,19 @@ def _literal(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _function_definitions(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every ``def`` of a module, at any depth of statements; expressions (most of a checks
+    file: the ``Check(...)`` calls) are not walked."""
+    pending: deque[ast.AST] = deque(tree.body)  # breadth first, in order, as ast.walk
+    while pending:
+        node = pending.popleft()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt | ast.ExceptHandler | ast.match_case):
+                pending.append(child)
+
+
 def scan_file(path: Path, shown: str) -> tuple[list[Registration], list[Diagnostic]]:
     """The registrations of one checks file, read with ast (nothing is imported)."""
     try:
@@ -102,9 +116,7 @@ def scan_file(path: Path, shown: str) -> tuple[list[Registration], list[Diagnost
         return [], [Diagnostic(shown, line, "error", f"cannot read the checks file: {error}")]
     found: list[Registration] = []
     problems: list[Diagnostic] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    for node in _function_definitions(tree):
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call):
                 continue

@@ -27,6 +27,7 @@ class ImplLocation:
     defining: str = ""  # the module that defines it (re-exports followed)
 
 
+@lru_cache(maxsize=256)
 def _module_file(module: str) -> Path | None:
     top, _, rest = module.partition(".")
     try:
@@ -48,11 +49,19 @@ def _module_file(module: str) -> Path | None:
 
 
 @lru_cache(maxsize=256)
+def _tree(file: Path) -> ast.Module | None:
+    """The module's syntax tree, parsed once per process (a vault names each module often)."""
+    try:
+        return ast.parse(file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
+@lru_cache(maxsize=256)
 def _top_level_names(file: Path) -> dict[str, int]:
     """Functions and classes a module defines (a package also re-exports), with their lines."""
-    try:
-        tree = ast.parse(file.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    tree = _tree(file)
+    if tree is None:
         return {}
     names: dict[str, int] = {}
     exported = _dunder_all(tree)
@@ -116,9 +125,8 @@ def _follow(module: str, name: str, depth: int = 0) -> tuple[str, int] | None:
     file = _module_file(module)
     if file is None or depth > 8:
         return None
-    try:
-        tree = ast.parse(file.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    tree = _tree(file)
+    if tree is None:
         return None
     package = module if file.name == "__init__.py" else module.rpartition(".")[0]
     for node in tree.body:

@@ -8,15 +8,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ftfy import fix_text
-from ftfy.badness import is_bad
+from typing import TYPE_CHECKING
 
 from rlref.diagnostics import Diagnostic, diagnose
 from rlref.vault.boundary import max_file_bytes, refusal
 from rlref.vault.model import Note
-from rlref.vault.mojibake import Vocabulary, line_kind
 from rlref.vault.parse import parse_note
+
+if TYPE_CHECKING:
+    from rlref.vault.mojibake import Vocabulary
 
 ATTACHMENT_BYTES = 50 * 1024 * 1024  # pictures and PDFs may be larger than notes
 SKIPPED_DIRS = {".obsidian", ".git", ".trash", "node_modules", "__pycache__"}
@@ -54,6 +54,12 @@ def decode_note(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
 # UTF-8 read as Latin-1/cp1252 always leaves characters of U+0080–U+00FF behind; lines
 # without one cannot be mojibake of that kind, and skipping them keeps the check cheap.
 _LATIN1_SUPPLEMENT = re.compile("[\u0080-\u00ff]")
+# More narrowly, it leaves a lead byte (Ã, å, æ, ç …) followed by a continuation byte as
+# Latin-1 (U+0080–U+00BF) or as cp1252's letters for 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’
+# “ ” • – — ˜ ™ š › œ ž Ÿ). Text with only legitimate ×, ·, ± or Â never reaches ftfy.
+_CP1252_CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc" \
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_UTF8_AS_CP1252 = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONTINUATION}]")
 
 
 def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
@@ -61,8 +67,14 @@ def mojibake_diagnostics(path: str, text: str) -> list[Diagnostic]:
     bytes were lost (UTF-8 read as cp1252) is named as such: ``rlref import`` recovers it;
     only lines that look damaged are analysed, and no language model runs here."""
     found: list[Diagnostic] = []
-    if not _LATIN1_SUPPLEMENT.search(text):
+    if not _UTF8_AS_CP1252.search(text):
         return found
+    # ftfy and the recovery model are imported only for a text that may hold mojibake.
+    from ftfy import fix_text
+    from ftfy.badness import is_bad
+
+    from rlref.vault.mojibake import line_kind
+
     for number, line in enumerate(text.split("\n"), start=1):
         if not _LATIN1_SUPPLEMENT.search(line):
             continue
@@ -156,6 +168,8 @@ def vault_vocabulary(root: Path, for_texts: Iterable[str] | None = None) -> Voca
     """What the vault knows, for lossy mojibake recovery: its notes' names, paths, titles and
     aliases, and their text. Files outside the vault boundary are not read. With
     ``for_texts``, the vault is read only when one of them may hold mojibake."""
+    from rlref.vault.mojibake import Vocabulary
+
     if for_texts is not None and not any(_LATIN1_SUPPLEMENT.search(t) for t in for_texts):
         return Vocabulary()
     root = Path(root)
