@@ -29,7 +29,7 @@ from rlref.algos.lm import masked_sum, token_logprobs
 from rlref.algos.preference import kto_reference_point
 from rlref.algos.trl_map import TRLMapping
 
-__all__ = ["Case", "Sizes", "build_case", "config_class", "rlref_fn"]
+__all__ = ["SUPPORTED", "Case", "Sizes", "build_case", "config_class", "rlref_fn", "trl_class"]
 
 PROMPT = 3
 """Prompt tokens at the start of the preference rows (they are not scored)."""
@@ -79,11 +79,18 @@ class _KeepFloat64(torch.Tensor):
         return super().__torch_function__(func, types, args, kwargs or {})
 
 
+def trl_class(trainer: str, suffix: str) -> type:
+    """`trl.<trainer><suffix>`, or from `trl.experimental.<trainer>` (ORPO, CPO)."""
+    name = f"{trainer}{suffix}"
+    stable = importlib.import_module("trl")
+    if hasattr(stable, name):
+        return getattr(stable, name)
+    return getattr(importlib.import_module(f"trl.experimental.{trainer.lower()}"), name)
+
+
 def config_class(trainer: str) -> type:
     """TRL's config dataclass of a trainer name of `TRL_MAP`."""
-    if trainer == "ORPO":
-        return importlib.import_module("trl.experimental.orpo").ORPOConfig
-    return getattr(importlib.import_module("trl"), f"{trainer}Config")
+    return trl_class(trainer, "Config")
 
 
 def rlref_fn(row: TRLMapping) -> Callable[..., Any]:
@@ -352,6 +359,15 @@ def _policy(row: TRLMapping, size: Sizes, dtype: torch.dtype, gen: torch.Generat
     )
 
 
+SUPPORTED: dict[str, set[str]] = {
+    "DPO": {"pair-sum", "pair-mean", "sppo-pair"},
+    "KTO": {"unpaired"},
+    "ORPO": {"orpo"},
+    "GRPO": {"token-ref", "token"},
+    "RLOO": {"sequence"},
+}
+"""The (trainer, inputs) kinds `build_case` drives; others go through the conformance test."""
+
 BUILDERS: dict[str, Callable[[TRLMapping, Sizes, torch.dtype, torch.Generator], Case]] = {
     "DPO": _pairwise,
     "KTO": _unpaired,
@@ -364,5 +380,10 @@ BUILDERS: dict[str, Callable[[TRLMapping, Sizes, torch.dtype, torch.Generator], 
 def build_case(
     row: TRLMapping, size: Sizes, dtype: torch.dtype = torch.float32, seed: int = 0
 ) -> Case:
-    """The TRL and rlref closures of `row` on one random batch of `size` (see the module doc)."""
+    """The TRL and rlref closures of `row` on one random batch of `size` (see the module doc).
+
+    Raises `NotImplementedError` for a row whose kind is not in `SUPPORTED`.
+    """
+    if row.inputs not in SUPPORTED.get(row.trainer, set()):
+        raise NotImplementedError(f"{row.key}: inputs {row.inputs!r} of {row.trainer}")
     return BUILDERS[row.trainer](row, size, dtype, torch.Generator().manual_seed(seed))
