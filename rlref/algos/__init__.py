@@ -13,6 +13,7 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `kl` | k1 / k2 / k3 estimators, exact categorical KL, the adaptive KL coefficient |
 | `policy_loss` | REINFORCE, PPO, value/entropy terms, GRPO (+ re-exports of the next two) |
 | `aggregation` | `aggregate_loss`: the `loss_agg` reduction of a token-loss matrix |
+| `grpo_options` | GRPO's high-entropy token mask, GDPO's multi-reward advantages |
 | `grpo_variants` | DAPO overlong penalty and dynamic sampling, GSPO, CISPO |
 | `preference` | Bradley-Terry, DPO, IPO, hinge, SimPO, ORPO, KTO |
 | `preference_variants` | DPO loss types EXO, NCA, BCO, APO-zero/down, AOT, DiscoPOP |
@@ -38,6 +39,7 @@ from rlref.algos import (
     cpo,
     dpo_modifiers,
     frontier,
+    grpo_options,
     grpo_variants,
     kl,
     lm,
@@ -63,6 +65,7 @@ __all__ = [
     "cpo",
     "dpo_modifiers",
     "frontier",
+    "grpo_options",
     "grpo_variants",
     "kl",
     "lm",

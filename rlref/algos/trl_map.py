@@ -29,6 +29,10 @@ Each row says how the rlref function is called:
   - `"orpo"`: chosen and rejected mean completion log-probs, with `nll_token_logps` and
     `nll_mask` covering the chosen rows' prompt + completion tokens;
   - `"token-ref"`: `logp`, `old_logp`, `ref_logp` `(B, T)`, `advantages` `(B,)`, `mask`;
+  - `"token-ref-entropy"`: as `"token-ref"`, the advantages multiplied per token by
+    `grpo_options.high_entropy_mask` with `extra["top_entropy_quantile"]`;
+  - `"grpo-rewards"`: the reward functions' scores `(N, K)`, their weights and the group size
+    (the harness then applies `grpo_loss`, as TRL does);
   - `"token"`: `logp`, `old_logp`, `advantages`, `mask`;
   - `"sequence"`: `logp`, `old_logp` as summed completion log-probs `(B, 1)`, `advantages`,
     a mask of ones `(B, 1)`;
@@ -82,6 +86,7 @@ _VAR = "rlref.algos.preference_variants"
 _MOD = "rlref.algos.dpo_modifiers"
 _DPO_NOTE = "AI/LLM/RL/DPO/DPO 原理"
 _VARIANTS_NOTE = "AI/LLM/RL/DPO/DPO 损失变体"
+_GRPO_OPTIONS_NOTE = "AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO"
 _CPO = "rlref.algos.cpo"
 _CPO_NOTE = "AI/LLM/RL/DPO/CPO 与 AlphaPO"
 _GRPO_NOTE = "AI/LLM/RL/GRPO/GRPO 深度理解"
@@ -283,6 +288,24 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                {"loss_type": "cispo", "beta": 0.0, "epsilon_high": 1.2},
                f"{_PG}:cispo_loss", "token", {"clip_eps_high": 0.2, "loss_agg": "token-mean"},
                _PANORAMA, "TRL's epsilon_high E is the cap itself: clip_eps_high = E − 1"),
+    TRLMapping("GRPO", "top_entropy_quantile=ρ",
+               {"loss_type": "grpo", "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.28,
+                "top_entropy_quantile": 0.3},
+               f"{_PG}:grpo_loss", "token-ref-entropy",
+               {"beta": 0.04, "clip_eps": 0.2, "clip_eps_high": 0.28,
+                "loss_agg": "seq-mean-token-mean"}, _GRPO_OPTIONS_NOTE,
+               "advantages[:, None] * high_entropy_mask(entropies, mask, ρ); TRL takes the "
+               "quantile in float32, the harness keeps float64", {"top_entropy_quantile": 0.3}),
+    TRLMapping("GRPO", 'multi_objective_aggregation="normalize_then_sum" (GDPO)',
+               {"loss_type": "grpo", "beta": 0.0, "epsilon": 0.2, "num_generations": 4,
+                "multi_objective_aggregation": "normalize_then_sum",
+                "reward_weights": [1.0, 0.5, 2.0]},
+               "rlref.algos.grpo_options:gdpo_advantages", "grpo-rewards", {},
+               _GRPO_OPTIONS_NOTE,
+               "advantages compared through the loss TRL builds on them (grpo_loss); a NaN score "
+               "is a reward function that returned None. TRL's nanstd computes Bessel's n/(n−1) "
+               "from integer counts in the default dtype (float32, ~3e-8 off): the harness runs "
+               "it with float64 as the default dtype"),
     # --- RLOOTrainer ----------------------------------------------------------------------
     TRLMapping("RLOO", "RLOOConfig(epsilon=ε)",
                {"epsilon": 0.2, "epsilon_high": 0.2},

@@ -22,6 +22,8 @@ INPUTS = {
     "cpo-sum",
     "cpo-mean",
     "rloo-rewards",
+    "token-ref-entropy",
+    "grpo-rewards",
     "unpaired",
     "orpo",
     "token-ref",

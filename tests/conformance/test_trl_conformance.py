@@ -27,8 +27,9 @@ import torch
 
 from rlref.algos.advantages import rloo_advantages
 from rlref.algos.dpo_modifiers import ld_sequence_logps, wpo_weights
+from rlref.algos.grpo_options import high_entropy_mask
 from rlref.algos.lm import masked_sum, token_logprobs
-from rlref.algos.policy_loss import ppo_clip_loss
+from rlref.algos.policy_loss import grpo_loss, ppo_clip_loss
 from rlref.algos.preference import kto_reference_point
 from rlref.algos.trl_map import TRL_MAP, TRL_VERSION, TRLMapping
 
@@ -54,6 +55,11 @@ class _Accelerator:
     gather_for_metrics = gather
 
     def reduce(self, x: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+        return x
+
+    def pad_across_processes(
+        self, x: torch.Tensor, dim: int = 0, pad_index: int = 0
+    ) -> torch.Tensor:
         return x
 
 
@@ -365,9 +371,11 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     old = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
     ref = leaf.detach() + 0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)
     advantages = torch.randn(ROWS, generator=gen, dtype=F64)
+    # TRL takes the entropy quantile of `.float()` values: kept float64 here
+    entropies = (3 * torch.rand(ROWS, T, generator=gen, dtype=F64)).as_subclass(_KeepFloat64)
     eps = cfg.get("epsilon", 0.2)
     common = {
-        "_get_per_token_logps_and_entropies": lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
+        "_get_per_token_logps_and_entropies": lambda *a, **k: (leaf, entropies, None),
         "epsilon_low": eps,
         "epsilon_high": cfg.get("epsilon_high") or eps,
     }
@@ -390,9 +398,33 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
             **row.kwargs,
         )
         return trl_loss, out.loss, leaf
+    stub = _grpo_stub(cfg, common)
+    inputs = {
+        **prompt,
+        "advantages": advantages,
+        "old_per_token_logps": old,
+        "ref_per_token_logps": ref,
+        "num_items_in_batch": mask.sum(),
+    }
+    trl_loss = GRPOTrainer._compute_loss(stub, None, inputs).as_subclass(torch.Tensor)
+    if row.inputs == "token-ref":
+        args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
+    elif row.inputs == "token-ref-entropy":
+        quantile = row.extra["top_entropy_quantile"]
+        kept = high_entropy_mask(entropies.as_subclass(torch.Tensor), mask, quantile)
+        args = (leaf, old, ref, advantages[:, None] * kept, mask)
+    else:
+        args = (leaf, old, advantages, mask)
+    return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
+
+
+def _grpo_stub(cfg: dict[str, Any], common: dict[str, Any]) -> SimpleNamespace:
+    """A `GRPOTrainer` for `_compute_loss`, its options from the config row."""
+    from trl import GRPOTrainer
+
     stub = _stub(
         **common,
-        top_entropy_quantile=1.0,
+        top_entropy_quantile=cfg.get("top_entropy_quantile", 1.0),
         off_policy_mask_threshold=None,
         importance_sampling_level=cfg.get("importance_sampling_level", "token"),
         beta=cfg["beta"],
@@ -410,19 +442,92 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
             sapo_temperature_neg=cfg.get("sapo_temperature_neg", 1.05),
         ),
     )
-    inputs = {
-        **prompt,
-        "advantages": advantages,
-        "old_per_token_logps": old,
-        "ref_per_token_logps": ref,
-        "num_items_in_batch": mask.sum(),
+    stub.get_high_entropy_mask = lambda *a: GRPOTrainer.get_high_entropy_mask(stub, *a)
+    return stub
+
+
+def _grpo_rewards(row: TRLMapping, gen: torch.Generator) -> Result:
+    """GRPO's multi-reward advantages: TRL's `_generate_and_score_completions` (stub generation
+    and three reward functions, one score missing) feeds its own `_compute_loss`; rlref computes
+    the advantages with the row's function and the loss with `grpo_loss`."""
+    from trl import GRPOTrainer
+
+    cfg = row.config
+    group = cfg["num_generations"]
+    lengths = torch.randint(2, T + 1, (ROWS,), generator=gen)
+    completion_ids = [torch.randint(1, VOCAB, (int(n),), generator=gen).tolist() for n in lengths]
+    width = int(lengths.max())
+    mask = (torch.arange(width) < lengths.unsqueeze(-1)).long()
+    leaf = _logps(gen, ROWS, width).requires_grad_()
+    scale = torch.tensor([1.0, 20.0, 0.1], dtype=F64)  # three rewards of different scales
+    scores = torch.randn(ROWS, 3, generator=gen, dtype=F64) * scale
+    scores[1, 2] = float("nan")  # a reward function that returned None for one completion
+    weights = torch.tensor(cfg["reward_weights"], dtype=F64)
+    generated = ([[5, 6, 7]] * ROWS, completion_ids, None, [""] * ROWS, None, {}, None, None)
+    stub = _stub(
+        model=SimpleNamespace(training=True, is_gradient_checkpointing=False),
+        ref_model=None,
+        environment_factories=None,
+        tools=None,
+        environments=None,
+        _generate=lambda prompts: generated,
+        _tokenizer=SimpleNamespace(pad_token_id=0),
+        pad_to_multiple_of=None,
+        mask_truncated_completions=False,
+        args=SimpleNamespace(
+            per_device_train_batch_size=ROWS,
+            gradient_checkpointing_kwargs=None,
+            steps_per_generation=1,
+            gradient_accumulation_steps=1,
+        ),
+        num_iterations=1,
+        use_vllm=False,
+        beta=cfg["beta"],
+        _calculate_rewards=lambda *a: scores,
+        reward_weights=weights,
+        reward_funcs=[None] * 3,
+        multi_objective_aggregation=cfg["multi_objective_aggregation"],
+        scale_rewards="group",
+        num_generations=group,
+        reward_func_names=["first", "second", "third"],
+        _logs={
+            "prompt": [],
+            "completion": [],
+            "rewards": defaultdict(list),
+            "advantages": [],
+            "extra": defaultdict(list),
+        },
+        _pending_extra_logs={},
+        _pending_metrics={},
+        log_multimodal=False,
+        log_completions=False,
+    )
+    # TRL's nanstd divides two integer counts for Bessel's factor, which gives a default-dtype
+    # (float32) n/(n − 1): float64 as the default dtype keeps it exact
+    with _default_dtype(F64):
+        batch = GRPOTrainer._generate_and_score_completions(stub, [{"prompt": "p"}] * ROWS)
+    # an earlier policy (as after a step on the same batch), so the loss is not 0 by symmetry
+    old = leaf.detach() + 0.3 * torch.randn(ROWS, width, generator=gen, dtype=F64)
+    batch["old_per_token_logps"] = old
+    common = {
+        "_get_per_token_logps_and_entropies": lambda *a, **k: (leaf, torch.zeros_like(leaf), None),
+        "epsilon_low": cfg["epsilon"],
+        "epsilon_high": cfg["epsilon"],
     }
-    trl_loss = GRPOTrainer._compute_loss(stub, None, inputs)
-    if row.inputs == "token-ref":
-        args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
-    else:
-        args = (leaf, old, advantages, mask)
-    return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
+    trl_loss = GRPOTrainer._compute_loss(_grpo_stub(cfg, common), None, batch)
+
+    advantages = _rlref_fn(row)(scores, weights, group, **row.kwargs).advantages
+    out = grpo_loss(
+        leaf,
+        old,
+        None,
+        advantages,
+        mask,
+        beta=cfg["beta"],
+        clip_eps=cfg["epsilon"],
+        loss_agg="seq-mean-token-mean",
+    )
+    return trl_loss, out.loss, leaf
 
 
 def _rloo_rewards(row: TRLMapping, gen: torch.Generator) -> Result:
@@ -505,7 +610,7 @@ HARNESS = {
     "RLOO": _policy,
 }
 # rows whose harness depends on the inputs, not only on the trainer
-INPUT_HARNESS = {"rloo-rewards": _rloo_rewards}
+INPUT_HARNESS = {"rloo-rewards": _rloo_rewards, "grpo-rewards": _grpo_rewards}
 
 
 def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
