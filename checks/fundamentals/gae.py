@@ -6,7 +6,7 @@ Note: [[AI/LLM/RL/Fundamentals/GAE]]
 from __future__ import annotations
 
 from rlref.algos.advantages import gae
-from rlref.algos.returns import lambda_returns, td_residual
+from rlref.algos.returns import lambda_returns, reverse_linear_recurrence, td_residual
 from rlref.formulas.api import Check, formula_check, indexed, reduction
 
 
@@ -293,5 +293,36 @@ def check_gae_lambda_one() -> Check:
         relation=lambda v: (v.out.advantages, "==", v.where(v.mask, v.formula, 0)),
         cover=[
             lambda v: v.mask == 0,
+        ],
+    )
+
+
+@formula_check("AI/LLM/RL/Fundamentals/GAE", "linear-recurrence-unrolled")
+def check_linear_recurrence_unrolled() -> Check:
+    return Check(
+        impl=reverse_linear_recurrence,
+        dims={"T": 6},
+        # 批次轴叫 i：b 是公式里的输入序列
+        axes={"i": 3, "t": lambda v: v.T, "l": lambda v: v.T, "k": lambda v: v.T},
+        inputs={
+            "B": lambda v: v.normal(0, 1, 3, v.T),
+            # 因子里有 0（终止），也有大于 1 的
+            "A": lambda v: v.uniform(-1.2, 1.2, 3, v.T) * v.bernoulli(0.8, 3, v.T),
+            "xT": lambda v: v.normal(0, 1, 3),
+        },
+        symbols={
+            r"\sum_{l=t}^{T-1}": reduction("sum", "l", where=lambda v: v.l >= v.t),
+            r"\prod_{k=t}^{l-1}": reduction(
+                "prod", "k", where=lambda v: (v.k >= v.t) & (v.k < v.l)
+            ),
+            r"\prod_{k=t}^{T-1}": reduction("prod", "k", where=lambda v: v.k >= v.t),
+            "a": indexed(lambda v, j: v.A[v.i, j]),
+            "b": indexed(lambda v, j: v.B[v.i, j]),
+            "x_T": lambda v: v.xT[v.i],
+        },
+        args={"b": lambda v: v.B, "a": lambda v: v.A, "x_last": lambda v: v.xT},
+        cover=[
+            lambda v: v.A[v.i, v.t] == 0,
+            lambda v: v.abs(v.A[v.i, v.t]) > 1,
         ],
     )

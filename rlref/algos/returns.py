@@ -1,14 +1,9 @@
 r"""Returns: discounted returns, TD residuals and λ-returns over padded batches of trajectories.
 
 Every quantity here is a *reverse linear recurrence* over time,
-
-$$
-x_t = b_t + a_t\, x_{t+1}, \qquad x_T = x_{\text{boot}},
-$$
-
-which `reverse_linear_recurrence` solves for a
-whole batch with $\lceil\log_2 T\rceil$ rounds of tensor ops (no Python loop over time steps or
-batch elements).
+$x_t = b_t + a_t\, x_{t+1}$ with $x_T = x_{\text{boot}}$, which `reverse_linear_recurrence` solves
+for a whole batch with $\lceil\log_2 T\rceil$ rounds of tensor ops (no Python loop over time
+steps or batch elements).
 
 Conventions shared by this module and `rlref.algos.advantages`:
 
@@ -48,19 +43,15 @@ def reverse_linear_recurrence(
 
     Each step is the affine map $f_t(y) = b_t + a_t\,y$, and $x_t = f_t \circ f_{t+1} \circ
     \cdots \circ f_{T-1}(x_T)$. Composition of affine maps is associative,
+    $(a, b) \circ (a', b') = (a\,a',\ b + a\,b')$, so a doubling (Hillis–Steele) scan finds
+    every suffix composition in $\lceil \log_2 T \rceil$ rounds, each a few element-wise ops
+    over the whole `(B, T)` tensor: after the round with offset $d$, entry $t$ holds
+    $f_t \circ \cdots \circ f_{t+2d-1}$. Unrolled, the result is the weighted reverse cumulative
+    sum
 
     $$
-    (a, b) \circ (a', b') = (a\,a',\ b + a\,b'),
-    $$
-
-    so a doubling (Hillis–Steele) scan finds every suffix composition in $\lceil \log_2 T \rceil$
-    rounds, each a few element-wise ops over the whole `(B, T)` tensor: after the round with
-    offset $d$, entry $t$ holds $f_t \circ \cdots \circ f_{t+2d-1}$. Unrolled, the result is the
-    weighted reverse cumulative sum
-
-    $$
-    x_t = \sum_{l=t}^{T-1} \Big(\prod_{k=t}^{l-1} a_k\Big) b_l
-          + \Big(\prod_{k=t}^{T-1} a_k\Big) x_T .
+    x_t = \sum_{l=t}^{T-1} \left(\prod_{k=t}^{l-1} a_k\right) b_l +
+        \left(\prod_{k=t}^{T-1} a_k\right) x_T
     $$
 
     Only products and sums are formed (no division, no logarithm), so $a_k = 0$ (a termination)
@@ -194,16 +185,10 @@ def next_real_values(
 ) -> torch.Tensor:
     r"""$V(s_{t'})$ of the next real step $t' > t$ (skipping pads), or the bootstrap value.
 
-    $$
-    V^{\text{next}}_t =
-    \begin{cases}
-      V(s_{t'}),\quad t' = \min\{u > t : m_u = 1\} & \text{if some } u > t \text{ has } m_u = 1 \\
-      V_{\text{boot}} & \text{otherwise}
-    \end{cases}
-    $$
-
-    for every real step $t$ ($m_t = 1$), and 0 at pads. This is the $V(s_{t+1})$ of the TD
-    residual once pads are skipped.
+    At every real step $t$ ($m_t = 1$) the result is $V(s_{t'})$ with
+    $t' = \min\{u > t : m_u = 1\}$ the next real step, or $V_{\text{boot}}$ when no real step
+    follows $t$; it is 0 at pads. This is the $V_{t+1}$ of the TD residual once pads are
+    skipped.
 
     Source: verl 0.9.1 `compute_gae_advantage_return` (`verl/trainer/ppo/core_algos.py`), whose
     backward loop carries `nextvalues` unchanged across mask-0 (observation) tokens.
@@ -245,9 +230,16 @@ def discounted_returns(
 ) -> torch.Tensor:
     r"""Discounted return-to-go $G_t$ of every step.
 
+    Without terminations inside the trajectory ($d_t = 0$ before its last step $T - 1$) it is the
+    finite discounted sum
+
     $$
-    G_t = \sum_{k=0}^{\infty} \gamma^k r_{t+k} = r_t + \gamma\,(1 - d_t)\, G_{t+1}
+    G_t = \sum_{k=0}^{T-t-1} \gamma^{k} r_{t+k}
     $$
+
+    (plus $\gamma^{T-t} G_T$ when a bootstrap value $G_T$ is given). The function computes it by
+    the backward recursion $G_t = r_t + \gamma\,(1 - d_t)\,G_{t+1}$, which also cuts the sum at
+    every termination $d_t = 1$.
 
     Source: Sutton & Barto, *Reinforcement Learning: An Introduction* (2nd ed., 2018), ch. 3.
     verl's `adv_estimator="reinforce_plus_plus"` whitens exactly these returns.
@@ -283,8 +275,11 @@ def td_residual(
     r"""One-step TD error $\delta_t$.
 
     $$
-    \delta_t = r_t + \gamma\,(1 - d_t)\, V(s_{t+1}) - V(s_t)
+    \delta_t = r_t + \gamma (1 - d_t) V_{t+1} - V_t
     $$
+
+    with $V_t = V(s_t)$ and $V_{t+1}$ the value of the next real step (the bootstrap value after
+    the last one).
 
     Source: *High-Dimensional Continuous Control Using Generalized Advantage Estimation*,
     arXiv:1506.02438.
@@ -322,11 +317,12 @@ def lambda_returns(
     r"""λ-return $G^\lambda_t$, the exponentially weighted mix of all n-step returns.
 
     $$
-    G^\lambda_t = r_t
-    + \gamma\,(1 - d_t)\Big[(1-\lambda)\,V(s_{t+1}) + \lambda\, G^\lambda_{t+1}\Big]
+    G^{\lambda}_t = r_t + \gamma (1 - d_t) \left((1 - \lambda) V_{t+1}
+        + \lambda G^{\lambda}_{t+1}\right)
     $$
 
-    with $G^\lambda$ after the last step equal to the bootstrap value. It is the PPO value target:
+    with $V_{t+1}$ the value of the next real step and $G^\lambda$ after the last step equal to
+    the bootstrap value. It is the PPO value target:
     $G^\lambda_t = \hat A^{\mathrm{GAE}(\gamma,\lambda)}_t + V(s_t)$, which TRL and verl call the
     `returns`. $\lambda = 1$ gives the Monte-Carlo return, $\lambda = 0$ the TD(0) target.
 

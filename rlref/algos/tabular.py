@@ -67,8 +67,12 @@ def action_values(mdp: FiniteMDP, values: torch.Tensor) -> torch.Tensor:
     r"""One-step lookahead: $Q(s, a)$ from a state-value function $V$.
 
     $$
-    Q(s, a) = R(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\, V(s')
+    Q^{\pi}(s, a) = r(s, a) + \gamma \sum_{s'=1}^{n_S} P(s' \mid s, a) V^{\pi}(s')
     $$
+
+    with $r(s, a)$ the MDP's `rewards`. The lookahead holds for any value table passed in: with
+    $V = V^\pi$ it gives $Q^\pi$, with the current estimate $V_k$ it is the inner step of value
+    iteration.
 
     Source: Sutton & Barto (2018), §3.5.
 
@@ -97,12 +101,20 @@ def policy_evaluation_linear(mdp: FiniteMDP, policy: torch.Tensor) -> torch.Tens
     r"""$V^\pi$ by solving the Bellman expectation equation as a linear system.
 
     $$
-    V^\pi(s) = \sum_a \pi(a \mid s)\Big[R(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\, V^\pi(s')\Big]
-    \iff (I - \gamma P_\pi)\, V^\pi = r_\pi
+    V^{\pi}(s) = \sum_{a=1}^{n_A} \pi(a \mid s) \left( r(s, a) + \gamma
+        \sum_{s'=1}^{n_S} P(s' \mid s, a) V^{\pi}(s') \right)
     $$
 
-    $I - \gamma P_\pi$ is invertible for $\gamma < 1$ ($P_\pi$ is stochastic, its spectral radius
-    is 1).
+    for every state at once is the linear system
+
+    $$
+    V^{\pi} = r^{\pi} + \gamma P^{\pi} V^{\pi}
+    $$
+
+    with $r^\pi(s) = \sum_a \pi(a \mid s)\, r(s, a)$ and
+    $P^\pi(s, s') = \sum_a \pi(a \mid s)\, P(s' \mid s, a)$, solved as
+    $(I - \gamma P^\pi)\, V^\pi = r^\pi$. $I - \gamma P^\pi$ is invertible for $\gamma < 1$
+    ($P^\pi$ is stochastic, its spectral radius is 1).
 
     Source: Sutton & Barto (2018), §3.5 (the Bellman equation for $v_\pi$).
 
@@ -127,8 +139,11 @@ def policy_evaluation_iterative(
     r"""$V^\pi$ by iterating the Bellman expectation operator to its fixed point.
 
     $$
-    V_{k+1}(s) = \sum_a \pi(a \mid s)\Big[R(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\, V_k(s')\Big]
+    V_{k+1} = r^{\pi} + \gamma P^{\pi} V_{k}
     $$
+
+    that is $V_{k+1}(s) = \sum_a \pi(a \mid s)\big[r(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\,
+    V_k(s')\big]$ for every state, with $r^\pi$ and $P^\pi$ as in `policy_evaluation_linear`.
 
     The operator is a $\gamma$-contraction in the max norm, so $V_k \to V^\pi$ from any start;
     iteration stops when $\lVert V_{k+1} - V_k\rVert_\infty <$ `tol`, which bounds the error by
@@ -173,9 +188,17 @@ def value_iteration(
     r"""$V^*$ and a greedy optimal policy by iterating the Bellman optimality operator.
 
     $$
-    V_{k+1}(s) = \max_a \Big[R(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\, V_k(s')\Big],
-    \qquad \pi^*(s) = \arg\max_a Q^*(s, a)
+    V_{k+1}(s) = \max_{a} \left( r(s, a) + \gamma
+        \sum_{s'=1}^{n_S} P(s' \mid s, a) V_{k}(s') \right)
     $$
+
+    and, once it has converged, the greedy policy
+
+    $$
+    \pi^{\star}(s) = \arg\max_{a} Q^{\star}(s, a)
+    $$
+
+    with $Q^\star$ the one-step lookahead (`action_values`) of $V^\star$.
 
     A $\gamma$-contraction as well, so it converges to the unique fixed point $V^*$.
 
@@ -219,8 +242,12 @@ def q_learning_update(
     r"""One tabular Q-learning step (off-policy TD control); returns a new table.
 
     $$
-    Q(s, a) \leftarrow Q(s, a) + \alpha\Big[r + \gamma\,(1 - d)\max_{a'} Q(s', a') - Q(s, a)\Big]
+    Q_{\mathrm{new}}(s_t, a_t) = Q(s_t, a_t) + \alpha \left( r_t + \gamma (1 - d_t)
+        \max_{a'} Q(s_{t+1}, a') - Q(s_t, a_t) \right)
     $$
+
+    for the one transition $(s_t, a_t, r_t, s_{t+1}, d_t)$ = (`state`, `action`, `reward`,
+    `next_state`, `done`); every other entry of the table is unchanged.
 
     The target uses the greedy action whatever the behaviour policy did, so Q-learning learns
     $Q^*$ from exploratory data.
@@ -261,12 +288,13 @@ def potential_shaping(
     r"""Potential-based reward shaping, the one form that never changes the optimal policy.
 
     $$
-    r'(s, a, s') = r(s, a, s') + \gamma\,\Phi(s') - \Phi(s)
+    r'_t = r_t + \gamma \Phi(s_{t+1}) - \Phi(s_t)
     $$
 
-    with $\Phi(s') = 0$ at terminal states. Along any trajectory the shaping terms telescope to
-    $-\Phi(s_0)$ (plus a vanishing tail), so $Q'^*(s, a) = Q^*(s, a) - \Phi(s)$ and the greedy
-    policy is unchanged. For an LLM, $\Phi$ can be a process reward on partial answers.
+    with $\Phi(s_{t+1}) = 0$ when $s_{t+1}$ is terminal. Along any trajectory the shaping terms
+    telescope to $-\Phi(s_0)$ (plus a vanishing tail), so $Q'^*(s, a) = Q^*(s, a) - \Phi(s)$
+    and the greedy policy is unchanged. For an LLM, $\Phi$ can be a process reward on partial
+    answers.
 
     Source: A. Y. Ng, D. Harada & S. Russell, *Policy invariance under reward transformations:
     Theory and application to reward shaping*, ICML 1999.
@@ -274,12 +302,12 @@ def potential_shaping(
     Note: [[AI/LLM/RL/Fundamentals/马尔科夫]]
 
     Args:
-        rewards: $r$, any shape.
-        potential: $\Phi(s)$, broadcastable to `rewards`.
-        next_potential: $\Phi(s')$ (or $\mathbb{E}[\Phi(s')]$ for expected rewards),
+        rewards: $r_t$, any shape.
+        potential: $\Phi(s_t)$, broadcastable to `rewards`.
+        next_potential: $\Phi(s_{t+1})$ (or $\mathbb{E}[\Phi(s_{t+1})]$ for expected rewards),
             broadcastable to `rewards`.
         gamma: Discount $\gamma$.
-        dones: 1 where $s'$ is terminal; default none.
+        dones: 1 where $s_{t+1}$ is terminal; default none.
 
     Returns:
         Shaped rewards $r'$, shape of `rewards`.

@@ -83,12 +83,6 @@ NOT_YET_MATCHED = {
     "rlref.algos.prompt_evolution:pareto_pruned_front",
     "rlref.algos.prompt_evolution:pareto_selection_probs",
     "rlref.algos.recipes:gpg_advantages",
-    "rlref.algos.returns",
-    "rlref.algos.returns:discounted_returns",
-    "rlref.algos.returns:lambda_returns",
-    "rlref.algos.returns:next_real_values",
-    "rlref.algos.returns:reverse_linear_recurrence",
-    "rlref.algos.returns:td_residual",
     "rlref.algos.search:mcts",
     "rlref.algos.self_play:softmean",
     "rlref.algos.self_play:spin_loss",
@@ -98,12 +92,6 @@ NOT_YET_MATCHED = {
     "rlref.algos.stability:off_policy_sequence_mask",
     "rlref.algos.stability:rollout_correction_weights",
     "rlref.algos.stability:sapo_loss",
-    "rlref.algos.tabular:action_values",
-    "rlref.algos.tabular:policy_evaluation_iterative",
-    "rlref.algos.tabular:policy_evaluation_linear",
-    "rlref.algos.tabular:potential_shaping",
-    "rlref.algos.tabular:q_learning_update",
-    "rlref.algos.tabular:value_iteration",
 }
 
 
