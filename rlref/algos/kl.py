@@ -2,13 +2,15 @@ r"""KL divergence: Schulman's sampled estimators k1, k2, k3, the exact categoric
 token rewards of RLHF-PPO with the KL penalty folded in, and the adaptive KL coefficient that
 keeps the measured KL near a target.
 
-The estimators take the log-probs of *sampled* tokens $x \sim \pi_\theta$ under the policy and the
-reference and estimate the reverse KL $\mathrm{KL}(\pi_\theta \,\|\, \pi_{\text{ref}})$ per token,
-through the log-ratio
+The estimators take the log-probs of *sampled* tokens $a_t \sim \pi_\theta(\cdot \mid s_t)$
+under the policy and the reference and estimate the reverse KL
+$\mathrm{KL}(\pi_\theta \,\|\, \pi_{\text{ref}})$ per token, through the ratio
 
 $$
-\log \rho = \log \pi_{\text{ref}}(x) - \log \pi_\theta(x).
+\rho = \frac{\pi_{\mathrm{ref}}(a_t \mid s_t)}{\pi_\theta(a_t \mid s_t)}
 $$
+
+or its logarithm $\log \rho = \log \pi_{\text{ref}}(a_t \mid s_t) - \log \pi_\theta(a_t \mid s_t)$.
 
 No clamp is applied (verl clamps k3's log-ratio to $[-20, 20]$ and k3 itself to $[-10, 10]$ for
 stability); inputs are the exact formulas.
@@ -39,8 +41,10 @@ def kl_k1(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     r"""k1: the naive estimator, $-\log\rho$. Unbiased, high variance, can be negative.
 
     $$
-    k_1 = -\log \rho = \log \pi_\theta(x) - \log \pi_{\text{ref}}(x)
+    k_1 = \log \pi_\theta(a_t \mid s_t) - \log \pi_{\mathrm{ref}}(a_t \mid s_t)
     $$
+
+    that is $k_1 = -\log \rho$.
 
     verl: `algorithm.kl_penalty="kl"` (or `"k1"`) for the in-reward penalty, and
     `actor_rollout_ref.actor.kl_loss_type="kl"` for the KL loss.
@@ -50,8 +54,8 @@ def kl_k1(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     Note: [[AI/LLM/RL/Fundamentals/KL散度]]
 
     Args:
-        logp: $\log \pi_\theta(x)$ of sampled tokens, any shape, e.g. `(B, T)`.
-        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+        logp: $\log \pi_\theta(a_t \mid s_t)$ of sampled tokens, any shape, e.g. `(B, T)`.
+        ref_logp: $\log \pi_{\text{ref}}(a_t \mid s_t)$, same shape.
 
     Returns:
         Per-token $k_1$, same shape.
@@ -64,8 +68,11 @@ def kl_k2(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     r"""k2: half the squared log-ratio. Biased, low variance, always ≥ 0.
 
     $$
-    k_2 = \tfrac{1}{2}(\log \rho)^2
+    k_2 = \frac{1}{2}\left(\log \pi_\theta(a_t \mid s_t)
+        - \log \pi_{\mathrm{ref}}(a_t \mid s_t)\right)^2
     $$
+
+    that is $k_2 = \tfrac{1}{2}(\log \rho)^2$.
 
     Its gradient equals the gradient of the true KL in expectation. verl:
     `algorithm.kl_penalty="mse"` (or `"k2"`), `actor.kl_loss_type="mse"`.
@@ -75,8 +82,8 @@ def kl_k2(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     Note: [[AI/LLM/RL/Fundamentals/KL散度]]
 
     Args:
-        logp: $\log \pi_\theta(x)$, any shape.
-        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+        logp: $\log \pi_\theta(a_t \mid s_t)$, any shape.
+        ref_logp: $\log \pi_{\text{ref}}(a_t \mid s_t)$, same shape.
 
     Returns:
         Per-token $k_2$, same shape.
@@ -90,9 +97,11 @@ def kl_k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     r"""k3: unbiased and always ≥ 0 — the GRPO KL penalty.
 
     $$
-    k_3 = (\rho - 1) - \log \rho
-    = \frac{\pi_{\text{ref}}(x)}{\pi_\theta(x)} - \log\frac{\pi_{\text{ref}}(x)}{\pi_\theta(x)} - 1
+    k_3 = \frac{\pi_{\mathrm{ref}}(a_t \mid s_t)}{\pi_\theta(a_t \mid s_t)} - 1
+        - \log \frac{\pi_{\mathrm{ref}}(a_t \mid s_t)}{\pi_\theta(a_t \mid s_t)}
     $$
+
+    that is $k_3 = (\rho - 1) - \log \rho$.
 
     $\mathbb{E}_{x\sim\pi_\theta}[\rho - 1] = 0$, so k3 keeps k1's mean while $e^u - 1 - u \geq 0$
     makes every sample non-negative. Unbiased is a statement about the KL *value*: used as a
@@ -110,8 +119,8 @@ def kl_k3(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     Note: [[AI/LLM/RL/Fundamentals/KL散度]]
 
     Args:
-        logp: $\log \pi_\theta(x)$, any shape.
-        ref_logp: $\log \pi_{\text{ref}}(x)$, same shape.
+        logp: $\log \pi_\theta(a_t \mid s_t)$, any shape.
+        ref_logp: $\log \pi_{\text{ref}}(a_t \mid s_t)$, same shape.
 
     Returns:
         Per-token $k_3 \geq 0$, same shape.
@@ -125,12 +134,14 @@ def kl_categorical(p_logits: torch.Tensor, q_logits: torch.Tensor) -> torch.Tens
     r"""Exact KL between two categorical distributions given by logits.
 
     $$
-    \mathrm{KL}(p \,\|\, q) = \sum_{v} p_v \left(\log p_v - \log q_v\right),
-    \qquad p = \operatorname{softmax}(z^p),\ q = \operatorname{softmax}(z^q)
+    D_{\mathrm{KL}}(p \parallel q) = \sum_{i=1}^{V} p_i \log \frac{p_i}{q_i}
     $$
 
-    Terms with $p_v = 0$ contribute 0 (the $0 \log 0 = 0$ convention). verl calls the
-    full-vocabulary version `kl_penalty="full"` (not implemented there).
+    over the $V$ entries of the last axis, with $p = \operatorname{softmax}(z^p)$ and
+    $q = \operatorname{softmax}(z^q)$; it is computed as $\sum_i p_i (\log p_i - \log q_i)$ from
+    the log-softmax of the logits. Terms with $p_i = 0$ contribute 0 (the $0 \log 0 = 0$
+    convention). verl calls the full-vocabulary version `kl_penalty="full"` (not implemented
+    there).
 
     Source: S. Kullback & R. A. Leibler, *On Information and Sufficiency*, Annals of
     Mathematical Statistics (1951).
