@@ -33,10 +33,12 @@ from rlref.site.formula_checks import (
     checked_against,
     formula_checks,
 )
+from rlref.site.frameworks import frameworks_page, load_trl_map
+from rlref.site.homepage import home_overview
 from rlref.site.layout import (
     API_INDEX,
     CONCEPTS_PAGE,
-    TAGS_PAGE,
+    FRAMEWORKS_PAGE,
     api_doc,
     attachment_doc,
     shown_title,
@@ -46,8 +48,9 @@ from rlref.site.links import NoteTargets
 from rlref.site.nav import build_nav
 from rlref.site.note import NoteContext, compile_note
 from rlref.site.outdir import MARKER, MARKER_TEXT, check_outputs, claim
-from rlref.site.pages import OVERVIEW_MARKER, concepts_page, overview, tag_anchors, tags_page
+from rlref.site.pages import OVERVIEW_MARKER, concepts_page, tag_anchors
 from rlref.site.status import VerifyReport, read_verify_report
+from rlref.site.tagpages import tag_pages
 from rlref.vault import Vault, load_vault
 
 Output = str | Path  # generated text, or a file to copy
@@ -207,12 +210,13 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     docstring_links = resolve_docstring_links(modules, index.notes, link_targets(vault))
     nav, order, _ = build_nav(index, guide_pages(own), api_groups)
     outputs.update(api_outputs)
-    outputs[TAGS_PAGE] = tags_page(index.tags, index.notes)
+    outputs.update(tag_pages(index.tags, context.targets.tag_anchors, index.notes))
     outputs[CONCEPTS_PAGE] = concepts_page(order, index.notes, context.impls, report)
+    documented = {module.name: module for module in modules}
+    outputs[FRAMEWORKS_PAGE] = frameworks_page(index.notes, order, documented, load_trl_map())
     outputs.update(own)
     outputs.update(vendor_files(paths.site_src / "node_modules"))
-    mocs = [key for key in order if key in index.moc_sections]
-    home = overview(mocs, index.notes, report)
+    home = home_overview(index, order, report)
     if "index.md" in own:
         outputs["index.md"] = (
             own["index.md"].read_text(encoding="utf-8").replace(OVERVIEW_MARKER, home)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 NOTES_DIR = "notes"
 TAGS_PAGE = "tags.md"
+TAGS_DIR = "tags"
 CONCEPTS_PAGE = "concepts.md"
+FRAMEWORKS_PAGE = "trl-verl.md"
 API_DIR = "api"
 API_INDEX = f"{API_DIR}/index.md"
 SOURCE_DIR = f"{API_DIR}/source"
@@ -29,6 +31,11 @@ ASSETS_DIR = "assets"
 def note_doc(key: str) -> str:
     """The docs-relative path of the compiled note whose vault key is ``key``."""
     return f"{NOTES_DIR}/{key}.md"
+
+
+def tag_doc(anchor: str) -> str:
+    """The page of one tag, named by its anchor (the toc's slug of the tag)."""
+    return f"{TAGS_DIR}/{anchor}.md"
 
 
 def attachment_doc(path: str) -> str:

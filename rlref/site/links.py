@@ -17,11 +17,11 @@ from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index import ResolvedLink
 from rlref.site.card import ICONS
 from rlref.site.layout import (
-    TAGS_PAGE,
     attachment_doc,
     escape_markdown,
     note_doc,
     relative_url,
+    tag_doc,
 )
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import BLOCK_ID, INLINE_TAG, split_wikilink
@@ -132,9 +132,7 @@ class InlineRewriter:
         """An unresolved link as Obsidian shows it: text styled as a link to nowhere, never a
         link to a 404; a missing embed as a visible placeholder."""
         found = [
-            d
-            for d in self.targets.problems.get((self.note.path, line), [])
-            if d.kind in LINK_KINDS
+            d for d in self.targets.problems.get((self.note.path, line), []) if d.kind in LINK_KINDS
         ]
         kind = found[0].kind if found else ("missing-embed" if link.embed else "unresolved-link")
         reason = "; ".join(d.message for d in found) or f"no note or file named '{link.target}'"
@@ -194,7 +192,7 @@ class InlineRewriter:
         anchor = self.targets.tag_anchors.get(name)
         if name not in self._tags or anchor is None:
             return None
-        url = relative_url(self.doc, TAGS_PAGE, anchor)
+        url = relative_url(self.doc, tag_doc(anchor))
         return f"[\\#{escape_markdown(name)}]({url}){{ .rlref-tag }}"
 
     def _block_id(self, content: str) -> str:

@@ -155,7 +155,15 @@ def build_nav(
     if guide_pages:
         nav.append({"指南": list(guide_pages)})
     nav.extend(builder.notes_nav())
-    nav.append({"索引": [{"概念索引": "concepts.md"}, {"标签": "tags.md"}]})
+    nav.append(
+        {
+            "索引": [
+                {"概念索引": "concepts.md"},
+                {"标签": "tags.md"},
+                {"TRL / verl 对照": "trl-verl.md"},
+            ]
+        }
+    )
     api: list[NavItem] = ["api/index.md"]
     for package, pages in api_groups:
         api.append({package: list(pages)})

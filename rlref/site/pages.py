@@ -1,15 +1,14 @@
-"""Generated pages: the tag index, the concept index and the home page's overview."""
+"""Generated pages: the concept index; the tags' anchors (their pages: rlref.site.tagpages;
+the home page's generated part: rlref.site.homepage)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from rlref.site.api import ImplTarget
-from rlref.site.card import CHECK_WORDS, ICONS, STATUS_LABELS, TYPE_NAMES
+from rlref.site.card import ICONS, STATUS_LABELS, TYPE_NAMES
 from rlref.site.layout import (
-    API_INDEX,
     CONCEPTS_PAGE,
-    TAGS_PAGE,
     api_doc,
     escape_markdown,
     note_doc,
@@ -24,25 +23,9 @@ OVERVIEW_MARKER = "<!-- rlref:overview -->"
 
 
 def tag_anchors(tags: dict[str, list[str]]) -> dict[str, str]:
-    """The anchor of each tag's heading on the tag page (the toc's slugs, de-duplicated)."""
+    """The anchor of each tag: the name of its page (the toc's slugs, de-duplicated)."""
     names = sorted(tags)
     return dict(zip(names, unique_anchors(names), strict=True))
-
-
-def tags_page(tags: dict[str, list[str]], notes: dict[str, Note]) -> str:
-    lines = [
-        # Lists of titles: a search for a word would find these pages before its notes.
-        "---\ntitle: 标签\nsearch:\n  exclude: true\n---\n",
-        "# 标签\n",
-        f"共 {len(tags)} 个标签：frontmatter 的 `tags:` 和正文里的 `#标签` 都算。\n",
-    ]
-    for name in sorted(tags):
-        lines.append(f"## {escape_markdown(name)}\n")
-        for key in sorted(tags[name], key=lambda k: shown_title(notes[k])):
-            link = relative_url(TAGS_PAGE, note_doc(key))
-            lines.append(f"- [{escape_markdown(shown_title(notes[key]))}]({link})")
-        lines.append("")
-    return "\n".join(lines)
 
 
 def _check_summary(note: Note, report: VerifyReport) -> str:
@@ -99,36 +82,3 @@ def concepts_page(
             f"| {title} | {kind} | {'<br>'.join(targets) or '—'} | {_check_summary(note, report)} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def overview(
-    mocs: list[str], notes: dict[str, Note], report: VerifyReport, doc: str = "index.md"
-) -> str:
-    """The home page's live part: entry points (MOCs) and the vault's numbers."""
-    formulas = [(key, f) for key, note in notes.items() for f in note.formulas]
-    counts = Counter(formula_status(report, notes[key], f).status for key, f in formulas)
-    lines = ["**从这里开始**：", ""]
-    for key in mocs:
-        lines.append(
-            f"- [{escape_markdown(shown_title(notes[key]))}]({relative_url(doc, note_doc(key))})"
-        )
-    if not mocs:
-        lines.append("- （知识库里还没有 MOC）")
-    checked = (
-        " · ".join(
-            f"{ICONS[state]} {counts[state]} {CHECK_WORDS[state]}"
-            for state in ("pass", *_OTHERS)
-            if counts[state] or state in ("pass", "fail")
-        )
-        if report.available
-        else "尚未运行 `rlref verify`"
-    )
-    lines += [
-        "",
-        f"知识库现有 **{len(notes)}** 篇笔记、**{len(formulas)}** 个带编号的公式（{checked}）。"
-        f"另见 [概念索引]({relative_url(doc, CONCEPTS_PAGE)})、"
-        f"[标签]({relative_url(doc, TAGS_PAGE)}) 和 "
-        f"[API 参考]({relative_url(doc, API_INDEX)})。",
-        "",
-    ]
-    return "\n".join(lines)

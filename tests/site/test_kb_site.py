@@ -216,3 +216,34 @@ def test_each_kb_formula_carries_its_check(kb_built: Path) -> None:
     assert first is not None and "ppo_clip_loss" in first.group(1)
     api = (kb_built / "api" / "rlref.algos.policy_loss.html").read_text("utf-8")
     assert quote(note_doc(PPO).removesuffix(".md")) + ".html#formula-ppo-clip" in api
+
+
+def test_kb_map_pages(kb_site: str, browser: Browser) -> None:
+    """The home page's learning path (basics → PPO → GRPO → DPO …) and demos, a tag chip
+    leading to its tag's page, and the TRL / verl page's rows leading to function and note."""
+    page = browser.page
+    page.goto(kb_site + "index.html", wait_until="load")
+    steps = page.locator("article ol").first.locator("li").all_inner_texts()
+    starts = [step.split("：", 1)[0] for step in steps]
+    assert starts[:4] == ["基础理论 (Fundamentals)", "PPO", "GRPO", "DPO"], steps
+    assert "GAE" in steps[0] and "PPO 原理" in steps[1]
+    demos = page.locator("article li", has_text="rlref run").all_inner_texts()
+    assert any("rlref run ppo" in demo and "PPO 原理" in demo for demo in demos), demos
+    page.locator("article ol li a", has_text="PPO 原理").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(quote(note_doc(PPO).removesuffix(".md") + ".html"))
+    page.evaluate("document.querySelector('details.rlref-card').open = true")
+    page.locator(".rlref-card a.rlref-tag").first.click()
+    page.wait_for_load_state("load")
+    assert "/tags/" in page.url
+    assert page.locator("article li a", has_text="PPO 原理").count() == 1
+    page.goto(kb_site + "trl-verl.html", wait_until="load")
+    row = page.locator("tr", has_text='loss_type="sigmoid"').first
+    links = row.locator("a").evaluate_all("links => links.map(a => decodeURIComponent(a.href))")
+    assert any(
+        link.endswith("api/rlref.algos.preference.html#rlref.algos.preference.dpo_loss")
+        for link in links
+    ), links
+    assert any(link.endswith("DPO 原理.html") for link in links), links
+    assert page.locator("h2", has_text="verl → rlref").count() == 1
+    assert browser.external == []
