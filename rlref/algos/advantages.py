@@ -47,9 +47,20 @@ def gae(
     r"""Generalized Advantage Estimation, GAE(γ, λ), vectorised over batch and time.
 
     $$
-    \hat A_t = \sum_{l=0}^{\infty} (\gamma\lambda)^l\, \delta_{t+l}
-    = \delta_t + \gamma\lambda\,(1 - d_t)\, \hat A_{t+1},
-    \qquad \delta_t = r_t + \gamma\,(1 - d_t)\,V(s_{t+1}) - V(s_t)
+    \hat{A}_t = \delta_t + \gamma \lambda (1 - d_t) \hat{A}_{t+1}
+    $$
+
+    backwards from $\hat A_T = 0$, with the TD residual (`rlref.algos.returns.td_residual`)
+
+    $$
+    \delta_t = r_t + \gamma (1 - d_t) V_{t+1} - V_t
+    $$
+
+    where $V_t = V(s_t)$ and $V_{t+1}$ is the value of the next real step. Without terminations
+    inside the trajectory the recursion unrolls to
+
+    $$
+    \hat{A}_t = \sum_{l=0}^{T-t-1} (\gamma \lambda)^{l} \delta_{t+l}
     $$
 
     The returns (value targets) are $\hat R_t = \hat A_t + V(s_t)$, the λ-return.
@@ -154,14 +165,26 @@ def gae_loop_reference(
 def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     r"""Shift and scale the real entries to mean 0 and variance 1 (pads become 0).
 
+    In the notation of REINFORCE++, which whitens its returns $G_{i,t}$ with this function
+    (`reinforce_pp_advantages`; for any other `x` read $x_{i,t}$ for $G_{i,t}$ and the output
+    for $\hat A_{i,t}$), over the real entries $m_{i,t} = 1$ of the whole batch:
+
     $$
-    \tilde x_t = \frac{x_t - \mu}{\sqrt{\sigma^2 + \varepsilon}}, \quad
-    \mu = \frac{\sum_t m_t x_t}{\sum_t m_t}, \quad
-    \sigma^2 = \frac{\sum_t m_t (x_t - \mu)^2}{\sum_t m_t - 1}
+    \mu = \frac{\sum_{i=1}^{B} \sum_{t=0}^{T-1} m_{i,t} G_{i,t}}{\sum_{i=1}^{B}
+        \sum_{t=0}^{T-1} m_{i,t}}
+    $$
+
+    $$
+    \sigma^{2} = \frac{\sum_{i=1}^{B} \sum_{t=0}^{T-1} m_{i,t} \left( G_{i,t} - \mu \right)^{2}}
+        {\sum_{i=1}^{B} \sum_{t=0}^{T-1} m_{i,t} - 1}
+    $$
+
+    $$
+    \hat{A}_{i,t} = \frac{G_{i,t} - \mu}{\sqrt{\sigma^{2} + \epsilon}}
     $$
 
     The variance uses Bessel's correction ($N - 1$), as verl's `masked_whiten` does;
-    $\varepsilon$ (default $10^{-8}$, verl's value) only guards a zero variance.
+    $\epsilon$ (default $10^{-8}$, verl's value) only guards a zero variance.
 
     Source: verl 0.9.1 `masked_whiten` (`verl/utils/torch_functional.py`), which
     `compute_gae_advantage_return` applies to the GAE advantages.
@@ -171,7 +194,7 @@ def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8) -> tor
     Args:
         x: Values, shape `(B, T)` (any shape).
         mask: Same shape; 1 = real, 0 = pad. Needs at least two real entries.
-        eps: $\varepsilon$ inside the square root.
+        eps: $\epsilon$ inside the square root.
 
     Returns:
         Whitened values, same shape, 0 at pads.
@@ -202,16 +225,28 @@ def group_advantages(
 ) -> torch.Tensor:
     r"""GRPO's group-relative advantage: each reward minus its group's mean, optionally scaled.
 
-    With $G$ completions $o_1, \dots, o_G$ of one prompt and rewards $r_1, \dots, r_G$:
+    With $G$ completions $o_1, \dots, o_G$ of one prompt and rewards $r_1, \dots, r_G$,
+    `scale="group"` (GRPO) divides by the group's standard deviation:
 
     $$
-    \hat A_i = \frac{r_i - \operatorname{mean}(r_1, \dots, r_G)}{s + \varepsilon},
-    \qquad
-    s = \begin{cases}
-      \operatorname{std}(r_1, \dots, r_G) & \text{scale = group (GRPO)} \\
-      \operatorname{std}(\text{all rewards of the batch}) & \text{scale = batch} \\
-      1,\ \varepsilon = 0 & \text{scale = none (Dr. GRPO)}
-    \end{cases}
+    \hat{A}_{i} = \frac{r_i - \frac{1}{G}\sum_{j=1}^{G} r_j}
+        {\sqrt{\frac{1}{G-1}\sum_{j=1}^{G}\left(r_j - \frac{1}{G}\sum_{k=1}^{G} r_k\right)^2}
+        + \epsilon}
+    $$
+
+    `scale="batch"` divides by the standard deviation of all $BG$ rewards of the batch
+    ($B$ prompts, reward $r_{g,i}$ of completion $i$ of prompt $g$):
+
+    $$
+    \hat{A}_{g,i} = \frac{r_{g,i} - \frac{1}{G}\sum_{j=1}^{G} r_{g,j}}
+        {\sqrt{\frac{1}{BG-1}\sum_{h=1}^{B}\sum_{j=1}^{G}\left(r_{h,j}
+        - \frac{1}{BG}\sum_{u=1}^{B}\sum_{k=1}^{G} r_{u,k}\right)^2} + \epsilon}
+    $$
+
+    and `scale="none"` (Dr. GRPO) only centres:
+
+    $$
+    \hat{A}_{i} = r_i - \frac{1}{G}\sum_{j=1}^{G} r_j
     $$
 
     Standard deviations use Bessel's correction ($G - 1$), like `torch.std` and TRL.
@@ -223,7 +258,7 @@ def group_advantages(
     | `"batch"` | `"batch"` | — |
     | `"none"` | `"none"` | `algorithm.norm_adv_by_std_in_grpo=False` |
 
-    $\varepsilon$: TRL adds `1e-4` (the default here), verl adds `epsilon=1e-6`.
+    $\epsilon$: TRL adds `1e-4` (the default here), verl adds `epsilon=1e-6`.
 
     Sources: *DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language
     Models*, arXiv:2402.03300 (GRPO); *Understanding R1-Zero-Like Training: A Critical
@@ -235,7 +270,7 @@ def group_advantages(
         rewards: One scalar reward per completion, shape `(N,)`, groups contiguous.
         group_size: $G$, completions per prompt (TRL `num_generations`, verl `rollout.n`).
         scale: `"group"`, `"batch"` or `"none"` (see the table).
-        eps: $\varepsilon$ added to the standard deviation (ignored for `"none"`).
+        eps: $\epsilon$ added to the standard deviation (ignored for `"none"`).
 
     Returns:
         $\hat A$, shape `(N,)`.
@@ -268,13 +303,12 @@ def process_supervision_advantages(
     A process reward model scores every reasoning step of every completion. The rewards of all
     steps of a group's $G$ completions are normalised together (mean and standard deviation of
     that set $\mathbf{R}$), and a token's advantage is the sum of the normalised rewards of the
-    steps that end at or after it:
+    steps that end at or after it. With the normalised step rewards
+    $\tilde r_{i,j} = (r_{i,j} - \operatorname{mean}(\mathbf{R})) /
+    (\operatorname{std}(\mathbf{R}) + \varepsilon)$,
 
     $$
-    \tilde r_{i,j} = \frac{r_{i,j} - \operatorname{mean}(\mathbf{R})}
-    {\operatorname{std}(\mathbf{R}) + \varepsilon},
-    \qquad
-    \hat A_{i,t} = \sum_{j=1}^{K_i} \mathbb{1}[e_{i,j} \ge t]\,\tilde r_{i,j}
+    \hat{A}_{i,t} = \sum_{j=1}^{K_i}\mathbb{1}[e_{i,j} \ge t]\tilde{r}_{i,j}
     $$
 
     with $K_i$ the number of steps of completion $i$ and $e_{i,j}$ the position of the last
@@ -325,9 +359,16 @@ def process_supervision_advantages(
 def rloo_advantages(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
     r"""REINFORCE Leave-One-Out: each reward minus the mean of the *other* completions' rewards.
 
+    With $k$ = `group_size` completions of a prompt and their rewards $R_1, \dots, R_k$:
+
     $$
-    \hat A_i = r_i - \frac{1}{G-1}\sum_{j \neq i} r_j
-    = \frac{G}{G-1}\Big(r_i - \frac{1}{G}\sum_{j=1}^{G} r_j\Big)
+    A_i = R_i - \frac{1}{k - 1} \left(\sum_{j=1}^{k} R_j - R_i\right)
+    $$
+
+    which is the group-centred reward scaled by $k/(k-1)$:
+
+    $$
+    A_i = \frac{k}{k - 1} \left(R_i - \frac{1}{k} \sum_{j=1}^{k} R_j\right)
     $$
 
     The baseline of sample $i$ does not depend on $r_i$, so it adds no bias to the policy
@@ -342,7 +383,7 @@ def rloo_advantages(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
 
     Args:
         rewards: One reward per completion, shape `(N,)`, groups contiguous.
-        group_size: $G \geq 2$.
+        group_size: $k \geq 2$.
 
     Returns:
         $\hat A$, shape `(N,)`.
@@ -359,10 +400,11 @@ def opo_advantages(rewards: torch.Tensor, lengths: torch.Tensor, group_size: int
     r"""OPO: reward minus the length-weighted group mean, the optimal baseline of that paper.
 
     $$
-    \hat A_i = r_i - b^*, \qquad b^* = \frac{\sum_{j=1}^{G} l_j\, r_j}{\sum_{j=1}^{G} l_j}
+    \hat{A}_i = r_i - \frac{\sum_{j=1}^{G} l_j r_j}{\sum_{j=1}^{G} l_j}
     $$
 
-    where $l_j$ is the token length of completion $j$. The paper derives $b^*$ from the
+    where $l_j$ is the token length of completion $j$: the baseline is
+    $b^* = \sum_j l_j r_j / \sum_j l_j$. The paper derives $b^*$ from the
     variance-minimising baseline $\mathbb{E}[\lVert\nabla\log\pi\rVert^2 r] /
     \mathbb{E}[\lVert\nabla\log\pi\rVert^2]$ under the assumption
     $\lVert\nabla_\theta \log \pi_\theta(y)\rVert^2 \propto l_y$. verl:
@@ -396,12 +438,17 @@ def reinforce_pp_advantages(
 ) -> torch.Tensor:
     r"""REINFORCE++: returns normalised over the whole batch (no critic, no per-prompt std).
 
-    Without groups (`group_size=None`), the return-to-go of each token, whitened over every real
-    token of the batch:
+    Without groups (`group_size=None`), the return-to-go of each token,
 
     $$
-    G_t = \sum_{k \geq t} \gamma^{k-t} r_k, \qquad
-    \hat A_t = \frac{G_t - \mu_{\text{batch}}}{\sqrt{\sigma^2_{\text{batch}} + \varepsilon}}
+    G_t = \sum_{k=t}^{T-1} \gamma^{k-t} r_k
+    $$
+
+    whitened over every real token of the batch (`masked_whiten`, which spells out $\mu$ and
+    the Bessel-corrected $\sigma^2$ of the $G_{i,t}$ with $m_{i,t} = 1$):
+
+    $$
+    \hat{A}_{i,t} = \frac{G_{i,t} - \mu}{\sqrt{\sigma^{2} + \epsilon}}
     $$
 
     The per-token rewards $r_k$ already carry the KL penalty, e.g.
@@ -415,7 +462,7 @@ def reinforce_pp_advantages(
 
     verl: `algorithm.adv_estimator="reinforce_plus_plus"` (no groups) and
     `"reinforce_plus_plus_baseline"` (groups); both whiten with Bessel's correction and
-    $\varepsilon = 10^{-8}$, as `masked_whiten` does.
+    $\epsilon = 10^{-8}$, as `masked_whiten` does.
 
     Source: *REINFORCE++: An Efficient RLHF Algorithm with Robustness to Both Prompt and Reward
     Models*, arXiv:2501.03262.
@@ -427,7 +474,7 @@ def reinforce_pp_advantages(
         mask: Completion mask, shape `(B, T)`; 1 = real token.
         gamma: Discount (verl default 1.0).
         group_size: $G$ for the baseline variant; `None` for plain REINFORCE++.
-        eps: $\varepsilon$ of the whitening.
+        eps: $\epsilon$ of the whitening.
 
     Returns:
         $\hat A$, shape `(B, T)`, 0 at pads.

@@ -18,17 +18,25 @@ __all__ = ["gpg_advantages"]
 def gpg_advantages(rewards: torch.Tensor, group_size: int, f_norm: float = 1.0) -> torch.Tensor:
     r"""GPG's advantage as verl 0.9.1 computes it: group-centred, times $\alpha/F_{\text{norm}}$.
 
+    With $r_{g,i}$ the reward of completion $i$ of prompt $g$,
+
     $$
-    \hat A_i = \frac{\alpha}{F_{\text{norm}}}\Big(r_i - \frac{1}{G}\sum_{j=1}^{G} r_j\Big),
-    \qquad
-    \alpha = \frac{N}{\max\big(1,\ \sum_{k=1}^{N}\mathbb{1}[r_k \neq 0]\big)}
+    \hat{A}_{g,i} = \frac{\alpha}{F_{\mathrm{norm}}}\left(r_{g,i}
+        - \frac{1}{G}\sum_{j=1}^{G} r_{g,j}\right)
     $$
 
-    $N$ counts every completion of the batch. With 0/1 rewards $\alpha$ is the inverse of the
-    batch's success rate: when few answers are right, the few non-zero advantages are scaled
-    up. verl computes but does not use the group standard deviation, and its
-    `compute_advantage` never passes `f_norm`, so $F_{\text{norm}} = 1$ there. A group of one
-    completion gets mean 0 (verl's rule), i.e. $\hat A_i = \alpha\, r_i / F_{\text{norm}}$.
+    where the batch-wide factor is
+
+    $$
+    \alpha = \frac{N}{\max\left(1, \sum_{k=1}^{N}\mathbb{1}\left[r_k \neq 0\right]\right)}
+    $$
+
+    and $N$ counts every completion of the batch ($r_k$ runs over all of them). With 0/1
+    rewards $\alpha$ is the inverse of the batch's success rate: when few answers are right, the
+    few non-zero advantages are scaled up. verl computes but does not use the group standard
+    deviation, and its `compute_advantage` never passes `f_norm`, so $F_{\text{norm}} = 1$
+    there. A group of one completion gets mean 0 (verl's rule), i.e.
+    $\hat A_{g,i} = \alpha\, r_{g,i} / F_{\text{norm}}$.
 
     verl 0.9.1: `algorithm.adv_estimator="gpg"` (`compute_gpg_outcome_advantage` in
     `verl/trainer/ppo/core_algos.py`), used with
