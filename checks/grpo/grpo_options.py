@@ -9,7 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from rlref.algos.grpo_options import gdpo_advantages, high_entropy_mask
+from rlref.algos.grpo_options import (
+    adaptive_entropy_bonus,
+    adaptive_entropy_coef,
+    gdpo_advantages,
+    high_entropy_mask,
+)
 from rlref.algos.kl import kl_k3
 from rlref.algos.policy_loss import grpo_loss
 from rlref.formulas.api import Check, formula_check, reduction
@@ -164,3 +169,79 @@ def check_gdpo_advantage() -> Check:
         args=GDPO_ARGS,
         relation=lambda v: (v.reshape(v.out.advantages, 3, 4, 1), "==", v.formula),
     )
+
+
+@formula_check("AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO", "adaptive-entropy-coef")
+def check_adaptive_entropy_coef() -> Check:
+    return Check(
+        impl=adaptive_entropy_coef,
+        axes={"n": 32},
+        inputs={
+            # one controller per position: its coefficient and its measured entropy
+            "c": lambda v: v.uniform(0.0, 0.02, v.n),
+            "H": lambda v: v.uniform(0.0, 2.0, v.n),
+            "target": lambda v: v.uniform(0.5, 1.5),
+            "delta": 0.005,
+            "cmin": 0.003,
+            "cmax": 0.015,
+        },
+        symbols={
+            "c_k": lambda v: v.c,
+            r"\bar{H}_k": lambda v: v.H,
+            "H^{*}": lambda v: v.target,
+            r"\delta": lambda v: v.delta,
+            r"c_{\min}": lambda v: v.cmin,
+            r"c_{\max}": lambda v: v.cmax,
+        },
+        args={
+            "coef": lambda v: v.c,
+            "entropy": lambda v: v.H,
+            "target": lambda v: v.target,
+            "delta": lambda v: v.delta,
+            "coef_min": lambda v: v.cmin,
+            "coef_max": lambda v: v.cmax,
+        },
+        # both branches, each with and without its bound
+        cover=[
+            lambda v: (v.H <= v.target) & (v.c + v.delta > v.cmax),
+            lambda v: (v.H <= v.target) & (v.c + v.delta < v.cmax),
+            lambda v: (v.H > v.target) & (v.c - v.delta < v.cmin),
+            lambda v: (v.H > v.target) & (v.c - v.delta > v.cmin),
+        ],
+    )
+
+
+def _bonus_check(last_entropy: float) -> Check:
+    return Check(
+        impl=adaptive_entropy_bonus,
+        axes={"i": 6, "t": 9},
+        inputs={
+            "H": lambda v: v.uniform(0.0, 3.0, v.i, v.t),
+            "m": lambda v: v.prefix_mask(v.i, v.t),
+            "c": lambda v: v.uniform(0.01, 0.5),
+            "target": 1.0,
+            "last": last_entropy,
+        },
+        symbols={
+            "c_k": lambda v: v.c,
+            r"\bar{H}_{k-1}": lambda v: v.last,
+            "H^{*}": lambda v: v.target,
+            "H_{i,t}": lambda v: v.H,
+            "m_{i,t}": lambda v: v.m,
+            r"\sum_{i,t}": reduction("sum", "i", "t"),
+        },
+        args={
+            "entropies": lambda v: v.H,
+            "mask": lambda v: v.m,
+            "coef": lambda v: v.c,
+            "last_entropy": lambda v: v.last,
+            "target": lambda v: v.target,
+        },
+        cover=[lambda v: v.m == 0],
+    )
+
+
+@formula_check("AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO", "adaptive-entropy-bonus")
+def check_adaptive_entropy_bonus() -> Check:
+    # the last entropy below the target: the bonus is on (off is a unit test)
+    return _bonus_check(last_entropy=0.8)

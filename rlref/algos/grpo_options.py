@@ -1,6 +1,7 @@
-r"""Two GRPO options that act before the loss (TRL 1.16 `GRPOConfig`): the high-entropy token
-mask (`top_entropy_quantile`) and GDPO's per-reward normalisation of several reward functions
-(`multi_objective_aggregation="normalize_then_sum"`).
+r"""GRPO options of TRL 1.16 `GRPOConfig` around the loss: the high-entropy token mask
+(`top_entropy_quantile`), GDPO's per-reward normalisation of several reward functions
+(`multi_objective_aggregation="normalize_then_sum"`) and the adaptive entropy bonus
+(`use_adaptive_entropy`).
 
 The mask multiplies the policy-gradient term of each token; passing
 `advantages[:, None] * mask` to `rlref.algos.policy_loss.grpo_loss` gives exactly that, because
@@ -19,7 +20,15 @@ from typing import NamedTuple
 
 import torch
 
-__all__ = ["GDPOAdvantages", "gdpo_advantages", "high_entropy_mask"]
+from rlref.algos.policy_loss import entropy_bonus
+
+__all__ = [
+    "GDPOAdvantages",
+    "adaptive_entropy_bonus",
+    "adaptive_entropy_coef",
+    "gdpo_advantages",
+    "high_entropy_mask",
+]
 
 
 def high_entropy_mask(
@@ -139,3 +148,92 @@ def gdpo_advantages(
     # Â_i = (R_i − R̄) / (s_R + ε) over the batch (R̄ = 0 up to round-off); 0 when unscored
     advantages = (combined - combined.nanmean()) / (_nanstd(combined, dim=0) + eps)
     return GDPOAdvantages(torch.nan_to_num(advantages, nan=0.0), combined)
+
+
+def adaptive_entropy_coef(
+    coef: float | torch.Tensor,
+    entropy: float | torch.Tensor,
+    target: float,
+    delta: float = 0.005,
+    coef_min: float = 0.0,
+    coef_max: float = 1.0,
+) -> float | torch.Tensor:
+    r"""One step of the adaptive entropy controller: raise the coefficient while entropy is low.
+
+    $$
+    c_{k+1} = \begin{cases} \min\left(c_k + \delta, c_{\max}\right), & \text{if } \bar{H}_k \le
+    H^{*} \\ \max\left(c_k - \delta, c_{\min}\right), & \text{otherwise} \end{cases}
+    $$
+
+    with $\bar H_k$ the token-mean entropy of optimizer step $k$ (over the tokens the policy loss
+    uses) and $H^{*}$ the target. The coefficient climbs while the policy's entropy is at or
+    below the target and decays otherwise; the bonus it weights is only applied when the last
+    measured entropy is at or below the target (`adaptive_entropy_bonus`). TRL 1.16:
+    `GRPOConfig(use_adaptive_entropy=True, entropy_coef=c_0, entropy_target=H*,
+    entropy_coef_delta=δ, entropy_coef_min=c_min, entropy_coef_max=c_max)` (defaults 0.2, 0.005,
+    0, 1), updated at each optimizer step from the entropy of the whole accumulation window.
+
+    Source: *Skywork Open Reasoner 1 Technical Report*, arXiv:2505.22312 (as cited by TRL 1.16);
+    TRL 1.16 `GRPOTrainer._compute_loss`.
+
+    Note: [[AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO]]
+
+    Args:
+        coef: $c_k$, a float or a tensor (one controller per element).
+        entropy: $\bar H_k$, the mean token entropy of this step (float or tensor).
+        target: $H^{*}$.
+        delta: $\delta$.
+        coef_min: $c_{\min}$.
+        coef_max: $c_{\max}$.
+
+    Returns:
+        $c_{k+1}$: a float for float inputs, else a tensor.
+    """
+    if not isinstance(coef, torch.Tensor) and not isinstance(entropy, torch.Tensor):
+        if entropy <= target:
+            return min(coef + delta, coef_max)  # min(c + δ, c_max)
+        return max(coef - delta, coef_min)  # max(c − δ, c_min)
+    coef = torch.as_tensor(coef)
+    raised = (coef + delta).clamp(max=coef_max)  # min(c + δ, c_max)
+    lowered = (coef - delta).clamp(min=coef_min)  # max(c − δ, c_min)
+    return torch.where(torch.as_tensor(entropy) <= target, raised, lowered)
+
+
+def adaptive_entropy_bonus(
+    entropies: torch.Tensor,
+    mask: torch.Tensor,
+    coef: float,
+    last_entropy: float,
+    target: float,
+) -> torch.Tensor:
+    r"""The entropy term of the loss under adaptive control: on only while entropy is low.
+
+    $$
+    \mathcal{L}^{\mathcal{H}} = -c_k \, \mathbb{1}\left[\bar{H}_{k-1} \le H^{*}\right]
+    \frac{\sum_{i,t} m_{i,t} H_{i,t}}{\sum_{i,t} m_{i,t}}
+    $$
+
+    with $c_k$ the current coefficient (`adaptive_entropy_coef`) and $\bar H_{k-1}$ the entropy
+    measured at the previous optimizer step (TRL starts from $+\infty$, so the first step has no
+    bonus). Add it to the policy loss (`rlref.algos.policy_loss.grpo_loss`); masking tokens
+    (`high_entropy_mask`) applies to the mask here too. TRL 1.16:
+    `GRPOConfig(use_adaptive_entropy=True)`.
+
+    Source: *Skywork Open Reasoner 1 Technical Report*, arXiv:2505.22312 (as cited by TRL 1.16);
+    TRL 1.16 `GRPOTrainer._compute_loss`.
+
+    Note: [[AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO]]
+
+    Args:
+        entropies: $H_{i,t}$, shape `(B, T)`.
+        mask: The tokens the bonus covers, shape `(B, T)`.
+        coef: $c_k$.
+        last_entropy: $\bar H_{k-1}$.
+        target: $H^{*}$.
+
+    Returns:
+        Scalar $\mathcal{L}^{\mathcal{H}}$ (0 while the last entropy is above the target).
+    """
+    applied = coef if last_entropy <= target else 0.0  # c_k 1[H̄_{k−1} ≤ H*]
+    # −c · token mean of H
+    return entropy_bonus(entropies, mask, applied, "token-mean")

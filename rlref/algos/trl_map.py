@@ -31,6 +31,9 @@ Each row says how the rlref function is called:
   - `"token-ref"`: `logp`, `old_logp`, `ref_logp` `(B, T)`, `advantages` `(B,)`, `mask`;
   - `"token-ref-entropy"`: as `"token-ref"`, the advantages multiplied per token by
     `grpo_options.high_entropy_mask` with `extra["top_entropy_quantile"]`;
+  - `"token-ref-adaptive-entropy"`: entropies `(B, T)` that depend on the policy and the mask;
+    the harness adds `grpo_loss` with `extra["policy_kwargs"]` and checks TRL's updated
+    coefficient;
   - `"grpo-rewards"`: the reward functions' scores `(N, K)`, their weights and the group size
     (the harness then applies `grpo_loss`, as TRL does);
   - `"token"`: `logp`, `old_logp`, `advantages`, `mask`;
@@ -296,6 +299,16 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                 "loss_agg": "seq-mean-token-mean"}, _GRPO_OPTIONS_NOTE,
                "advantages[:, None] * high_entropy_mask(entropies, mask, ρ); TRL takes the "
                "quantile in float32, the harness keeps float64", {"top_entropy_quantile": 0.3}),
+    TRLMapping("GRPO", "use_adaptive_entropy=True",
+               {"loss_type": "grpo", "beta": 0.04, "epsilon": 0.2, "use_adaptive_entropy": True,
+                "entropy_coef": 0.05, "entropy_target": 0.8, "entropy_coef_delta": 0.01,
+                "entropy_coef_min": 0.0, "entropy_coef_max": 1.0},
+               "rlref.algos.grpo_options:adaptive_entropy_bonus", "token-ref-adaptive-entropy",
+               {"coef": 0.05, "last_entropy": 0.5, "target": 0.8}, _GRPO_OPTIONS_NOTE,
+               "grpo_loss + the bonus, the previous step's entropy 0.5 (bonus on); the "
+               "coefficient TRL stores for the next step equals adaptive_entropy_coef",
+               {"policy_kwargs": {"beta": 0.04, "clip_eps": 0.2,
+                                  "loss_agg": "seq-mean-token-mean"}}),
     TRLMapping("GRPO", 'multi_objective_aggregation="normalize_then_sum" (GDPO)',
                {"loss_type": "grpo", "beta": 0.0, "epsilon": 0.2, "num_generations": 4,
                 "multi_objective_aggregation": "normalize_then_sum",

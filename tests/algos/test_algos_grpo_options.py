@@ -6,7 +6,12 @@ import pytest
 import torch
 
 from rlref.algos.advantages import group_advantages
-from rlref.algos.grpo_options import gdpo_advantages, high_entropy_mask
+from rlref.algos.grpo_options import (
+    adaptive_entropy_bonus,
+    adaptive_entropy_coef,
+    gdpo_advantages,
+    high_entropy_mask,
+)
 from rlref.algos.policy_loss import grpo_loss
 
 F64 = torch.float64
@@ -82,3 +87,26 @@ def test_gdpo_unscored_entries_and_rows() -> None:
     assert out.rewards[1].item() == pytest.approx(expected.item())
     with pytest.raises(ValueError, match="group_size"):
         gdpo_advantages(scores, weights, 1)
+
+
+def test_adaptive_entropy_coef_steps_and_bounds() -> None:
+    assert adaptive_entropy_coef(0.1, 0.1, target=0.2) == pytest.approx(0.105)
+    assert adaptive_entropy_coef(0.1, 0.3, target=0.2) == pytest.approx(0.095)
+    assert adaptive_entropy_coef(0.999, 0.0, target=0.2) == 1.0  # c_max
+    assert adaptive_entropy_coef(0.001, 5.0, target=0.2) == 0.0  # c_min
+    assert adaptive_entropy_coef(0.1, 0.2, target=0.2) == pytest.approx(0.105)  # at target: up
+    coefs = torch.tensor([0.1, 0.1, 0.999], dtype=F64)
+    entropies = torch.tensor([0.1, 0.3, 0.0], dtype=F64)
+    stepped = adaptive_entropy_coef(coefs, entropies, target=0.2)
+    torch.testing.assert_close(stepped, torch.tensor([0.105, 0.095, 1.0], dtype=F64))
+
+
+def test_adaptive_entropy_bonus_gated_by_the_last_entropy() -> None:
+    entropies = torch.tensor([[1.0, 2.0, 9.0], [3.0, 9.0, 9.0]], dtype=F64, requires_grad=True)
+    mask = torch.tensor([[1, 1, 0], [1, 0, 0]])
+    on = adaptive_entropy_bonus(entropies, mask, coef=0.5, last_entropy=0.1, target=0.2)
+    assert on.item() == pytest.approx(-0.5 * 2.0)  # −c · (1 + 2 + 3)/3
+    on.backward()
+    assert entropies.grad[0, 0].item() == pytest.approx(-0.5 / 3) and entropies.grad[0, 2] == 0
+    off = adaptive_entropy_bonus(entropies, mask, coef=0.5, last_entropy=float("inf"), target=0.2)
+    assert off.item() == 0.0

@@ -23,6 +23,7 @@ INPUTS = {
     "cpo-mean",
     "rloo-rewards",
     "token-ref-entropy",
+    "token-ref-adaptive-entropy",
     "grpo-rewards",
     "unpaired",
     "orpo",

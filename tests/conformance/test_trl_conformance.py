@@ -27,7 +27,7 @@ import torch
 
 from rlref.algos.advantages import rloo_advantages
 from rlref.algos.dpo_modifiers import ld_sequence_logps, wpo_weights
-from rlref.algos.grpo_options import high_entropy_mask
+from rlref.algos.grpo_options import adaptive_entropy_coef, high_entropy_mask
 from rlref.algos.lm import masked_sum, token_logprobs
 from rlref.algos.policy_loss import grpo_loss, ppo_clip_loss
 from rlref.algos.preference import kto_reference_point
@@ -373,6 +373,9 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     advantages = torch.randn(ROWS, generator=gen, dtype=F64)
     # TRL takes the entropy quantile of `.float()` values: kept float64 here
     entropies = (3 * torch.rand(ROWS, T, generator=gen, dtype=F64)).as_subclass(_KeepFloat64)
+    if row.inputs == "token-ref-adaptive-entropy":
+        # entropies that depend on the policy, so the bonus has a gradient
+        entropies = (0.5 - 0.3 * leaf).as_subclass(_KeepFloat64)
     eps = cfg.get("epsilon", 0.2)
     common = {
         "_get_per_token_logps_and_entropies": lambda *a, **k: (leaf, entropies, None),
@@ -398,7 +401,7 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
             **row.kwargs,
         )
         return trl_loss, out.loss, leaf
-    stub = _grpo_stub(cfg, common)
+    stub = _grpo_stub(cfg, common, row.kwargs.get("last_entropy", float("inf")))
     inputs = {
         **prompt,
         "advantages": advantages,
@@ -409,6 +412,22 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     trl_loss = GRPOTrainer._compute_loss(stub, None, inputs).as_subclass(torch.Tensor)
     if row.inputs == "token-ref":
         args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
+    elif row.inputs == "token-ref-adaptive-entropy":
+        plain = entropies.as_subclass(torch.Tensor)
+        policy = grpo_loss(leaf, old, ref, advantages, mask, **row.extra["policy_kwargs"]).loss
+        bonus = _rlref_fn(row)(plain, mask, **row.kwargs)
+        # the controller's next coefficient, from this step's token-mean entropy
+        world = (masked_sum(plain, mask) / mask.sum()).item()
+        expected = adaptive_entropy_coef(
+            row.kwargs["coef"],
+            world,
+            row.kwargs["target"],
+            cfg["entropy_coef_delta"],
+            cfg["entropy_coef_min"],
+            cfg["entropy_coef_max"],
+        )
+        assert stub.entropy_coef == pytest.approx(expected, rel=1e-12, abs=0.0), "controller"
+        return trl_loss, policy + bonus, leaf
     elif row.inputs == "token-ref-entropy":
         quantile = row.extra["top_entropy_quantile"]
         kept = high_entropy_mask(entropies.as_subclass(torch.Tensor), mask, quantile)
@@ -418,8 +437,11 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
     return trl_loss, _scalar(_rlref_fn(row)(*args, **row.kwargs)), leaf
 
 
-def _grpo_stub(cfg: dict[str, Any], common: dict[str, Any]) -> SimpleNamespace:
-    """A `GRPOTrainer` for `_compute_loss`, its options from the config row."""
+def _grpo_stub(
+    cfg: dict[str, Any], common: dict[str, Any], last_entropy: float = float("inf")
+) -> SimpleNamespace:
+    """A `GRPOTrainer` for `_compute_loss`, its options from the config row (`last_entropy`: the
+    adaptive entropy controller's measurement of the previous step)."""
     from trl import GRPOTrainer
 
     stub = _stub(
@@ -433,8 +455,16 @@ def _grpo_stub(cfg: dict[str, Any], common: dict[str, Any]) -> SimpleNamespace:
         vllm_importance_sampling_correction=False,
         current_gradient_accumulation_steps=1,
         max_completion_length=cfg.get("max_completion_length", T),
-        _entropy_bonus_enabled=False,
+        _entropy_bonus_enabled=cfg.get("use_adaptive_entropy", False),
+        use_adaptive_entropy=cfg.get("use_adaptive_entropy", False),
+        entropy_coef=cfg.get("entropy_coef", 0.0),
+        _last_world_entropy=last_entropy,
+        _entropy_window_stats=None,
         args=SimpleNamespace(
+            entropy_target=cfg.get("entropy_target", 0.2),
+            entropy_coef_delta=cfg.get("entropy_coef_delta", 0.005),
+            entropy_coef_min=cfg.get("entropy_coef_min", 0.0),
+            entropy_coef_max=cfg.get("entropy_coef_max", 1.0),
             use_bias_correction_kl=cfg.get("use_bias_correction_kl", False),
             delta=cfg.get("delta"),
             steps_per_generation=1,
