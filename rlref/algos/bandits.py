@@ -1,10 +1,11 @@
 r"""Multi-armed bandits: ε-greedy, UCB1, Thompson sampling and a regret simulator.
 
 A $K$-armed Bernoulli bandit: pulling arm $a$ pays 1 with probability $\mu_a$, else 0. The
-(pseudo-)regret after $n$ pulls is what was lost against always pulling the best arm,
+(pseudo-)regret after $T$ pulls is what was lost against always pulling the best arm, whose
+mean is $\mu^{\star} = \max_a \mu_a$:
 
 $$
-\text{Regret}(n) = n\,\mu^* - \sum_{t=1}^{n} \mu_{a_t}, \qquad \mu^* = \max_a \mu_a .
+\mathrm{Regret}(T) = \sum_{t=1}^{T} \left( \mu^{\star} - \mu_{a_t} \right)
 $$
 
 Randomness always comes from an explicit `torch.Generator`, never from the global RNG state.
@@ -29,11 +30,12 @@ __all__ = [
 def epsilon_greedy(q_values: torch.Tensor, epsilon: float, generator: torch.Generator) -> int:
     r"""ε-greedy: a uniformly random arm with probability ε, else the greedy one.
 
+    With probability $\epsilon$ the arm $a_t$ is drawn uniformly from the $K$ arms, otherwise it
+    is $\arg\max_a \hat\mu_a$. Together the arm is drawn from (`epsilon_greedy_probs`)
+
     $$
-    a_t = \begin{cases}
-    \text{uniform}\{1, \dots, K\} & \text{with probability } \varepsilon \\
-    \arg\max_a \hat\mu_a & \text{otherwise}
-    \end{cases}
+    \pi(a) = (1 - \epsilon)\, \mathbb{1}\left[a = \arg\max_{b} \hat{\mu}_b\right]
+        + \frac{\epsilon}{K}
     $$
 
     Ties in the argmax go to the lowest index.
@@ -44,7 +46,7 @@ def epsilon_greedy(q_values: torch.Tensor, epsilon: float, generator: torch.Gene
 
     Args:
         q_values: Estimated arm values $\hat\mu_a$, shape `(K,)`.
-        epsilon: Exploration probability $\varepsilon \in [0, 1]$.
+        epsilon: Exploration probability $\epsilon \in [0, 1]$.
         generator: Source of randomness.
 
     Returns:
@@ -59,8 +61,8 @@ def epsilon_greedy_probs(q_values: torch.Tensor, epsilon: float) -> torch.Tensor
     r"""The action distribution that `epsilon_greedy` samples from.
 
     $$
-    \pi(a) = (1 - \varepsilon)\,\mathbb{1}\big[a = \arg\max_b \hat\mu_b\big]
-    + \frac{\varepsilon}{K}
+    \pi(a) = (1 - \epsilon)\, \mathbb{1}\left[a = \arg\max_{b} \hat{\mu}_b\right]
+        + \frac{\epsilon}{K}
     $$
 
     Ties in the argmax go to the lowest index, as in `epsilon_greedy`.
@@ -71,7 +73,7 @@ def epsilon_greedy_probs(q_values: torch.Tensor, epsilon: float) -> torch.Tensor
 
     Args:
         q_values: Estimated action values $\hat\mu_a$, shape `(..., K)`.
-        epsilon: Exploration probability $\varepsilon \in [0, 1]$.
+        epsilon: Exploration probability $\epsilon \in [0, 1]$.
 
     Returns:
         Probabilities $\pi(a)$, shape `(..., K)`, summing to 1 over the last axis.
@@ -88,12 +90,13 @@ def ucb1_scores(
     r"""UCB1 index of every arm: optimism in the face of uncertainty.
 
     $$
-    \text{UCB}_a = \hat\mu_a + c\sqrt{\frac{\ln n}{n_a}}, \qquad c = \sqrt{2}\ \text{(UCB1)}
+    \mathrm{UCB}_a(t) = \hat{\mu}_a + c \sqrt{\frac{\ln t}{n_a}}
     $$
 
-    where $n$ is the total number of pulls and $n_a$ those of arm $a$. An arm never pulled
-    scores $+\infty$, so every arm is tried once first. UCB1's expected regret is
-    $O\big(\sum_{a:\Delta_a>0} \ln n / \Delta_a\big)$, logarithmic in $n$.
+    where $t$ is the total number of pulls so far and $n_a$ those of arm $a$; UCB1 proper has
+    $c = \sqrt{2}$ (the default). An arm never pulled scores $+\infty$, so every arm is tried
+    once first. UCB1's expected regret is $O\big(\sum_{a:\Delta_a>0} \ln T / \Delta_a\big)$
+    after $T$ pulls, logarithmic in $T$.
 
     Source: P. Auer, N. Cesa-Bianchi & P. Fischer, *Finite-time Analysis of the Multiarmed
     Bandit Problem*, Machine Learning 47 (2002).
@@ -103,7 +106,7 @@ def ucb1_scores(
     Args:
         means: Empirical means $\hat\mu_a$, shape `(K,)`.
         counts: Pull counts $n_a$, shape `(K,)`.
-        total: $n = \sum_a n_a$.
+        total: $t = \sum_a n_a$.
         c: Exploration constant.
 
     Returns:
@@ -124,12 +127,10 @@ def thompson_sample(
 ) -> int:
     r"""Thompson sampling for Bernoulli arms with a Beta prior: play the arm whose sample wins.
 
-    $$
-    \theta_a \sim \mathrm{Beta}(\alpha_0 + S_a,\ \beta_0 + F_a), \qquad a_t = \arg\max_a \theta_a
-    $$
-
-    $S_a$ / $F_a$ are the arm's observed successes / failures; $\mathrm{Beta}(1, 1)$ is uniform.
-    Each arm is played with the posterior probability that it is the best.
+    Every arm draws $\theta_a \sim \mathrm{Beta}(\alpha_0 + S_a,\ \beta_0 + F_a)$ from its
+    posterior, and the arm played is $a_t = \arg\max_a \theta_a$. $S_a$ / $F_a$ are the arm's
+    observed successes / failures; $\mathrm{Beta}(1, 1)$ is uniform. Each arm is played with the
+    posterior probability that it is the best.
 
     Sources: W. R. Thompson, *On the Likelihood that One Unknown Probability Exceeds Another in
     View of the Evidence of Two Samples*, Biometrika (1933); *A Tutorial on Thompson Sampling*,
@@ -169,11 +170,14 @@ def simulate_regret(
     r"""Play a Bernoulli bandit for `horizon` steps and return the cumulative pseudo-regret.
 
     $$
-    \text{Regret}(n) = \sum_{t=1}^{n} \big(\mu^* - \mu_{a_t}\big)
+    \mathrm{Regret}(T) = \sum_{t=1}^{T} \left( \mu^{\star} - \mu_{a_t} \right)
     $$
 
+    with $\mu^{\star} = \max_a \mu_a$ and $a_t$ the arm pulled at step $t$; entry $n - 1$ of the
+    result is $\mathrm{Regret}(n)$, the last one $\mathrm{Regret}(T)$.
+
     Pseudo-regret uses the true means of the chosen arms, not the sampled payouts, so it has no
-    reward noise. UCB1 and Thompson sampling grow like $\ln n$; ε-greedy with a fixed ε grows
+    reward noise. UCB1 and Thompson sampling grow like $\ln T$; ε-greedy with a fixed ε grows
     linearly (it keeps exploring at rate ε forever).
 
     Source: T. Lattimore & C. Szepesvári, *Bandit Algorithms*, Cambridge University Press (2020),
@@ -184,9 +188,9 @@ def simulate_regret(
     Args:
         strategy: `"epsilon_greedy"`, `"ucb1"` or `"thompson"`.
         arm_means: True success probabilities $\mu_a$, shape `(K,)`.
-        horizon: Number of pulls $n$.
+        horizon: Number of pulls $T$.
         seed: Seed of the private generator.
-        epsilon: $\varepsilon$ for `"epsilon_greedy"`.
+        epsilon: $\epsilon$ for `"epsilon_greedy"`.
         c: Exploration constant for `"ucb1"`.
 
     Returns:

@@ -26,12 +26,6 @@ FORMULAS = docstring_formulas(ALGOS, "rlref.algos")
 # match fails here until it is taken off the list.
 NOT_YET_MATCHED = {
     "rlref.algos.aggregation:aggregate_loss",
-    "rlref.algos.bandits",
-    "rlref.algos.bandits:epsilon_greedy",
-    "rlref.algos.bandits:epsilon_greedy_probs",
-    "rlref.algos.bandits:simulate_regret",
-    "rlref.algos.bandits:thompson_sample",
-    "rlref.algos.bandits:ucb1_scores",
     "rlref.algos.dpo_modifiers",
     "rlref.algos.frontier:ess_ratio",
     "rlref.algos.frontier:maspo_loss",
