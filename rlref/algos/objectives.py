@@ -175,10 +175,11 @@ def alphazero_loss(
     r"""AlphaZero's network loss: value regression, cross-entropy to the search policy, L2.
 
     $$
-    \ell = (z - v)^{2} - \boldsymbol{\pi}^{\top} \log \mathbf{p} + c \|\theta\|^{2}
+    \ell = (z - v)^{2} - \sum_{a} \pi_a \log p_a + c \|\theta\|^{2}
     $$
 
-    per position, where $(\mathbf{p}, v) = f_\theta(s)$ is the network's move distribution
+    per position (the middle term is the cross-entropy $-\boldsymbol{\pi}^{\top} \log \mathbf{p}$),
+    where $(\mathbf{p}, v) = f_\theta(s)$ is the network's move distribution
     ($\mathbf{p} = \operatorname{softmax}$ of `policy_logits`) and value, $z \in \{-1, 0, +1\}$
     the game's final outcome from the player to move, and $\boldsymbol{\pi}$ the MCTS visit
     distribution at the root (`rlref.algos.search.root_visit_policy`). The batch loss is the

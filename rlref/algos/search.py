@@ -231,11 +231,12 @@ def mcts(
     2. **Expand**: add all the leaf's children (with their priors).
     3. **Evaluate**: estimate the leaf's return with `value_fn`, or a random rollout.
     4. **Back up**: along the path, each edge's return is its reward plus the discounted return
-       below it; every edge on the path updates its count and mean:
+       below it, $G \leftarrow r + \gamma G$; every edge on the path counts the visit,
+       $N(s, a) \leftarrow N(s, a) + 1$, adds the return, $W(s, a) \leftarrow W(s, a) + G$,
+       and its value is the mean return
 
     $$
-    G \leftarrow r + \gamma G, \qquad N(s, a) \leftarrow N(s, a) + 1, \qquad
-    W(s, a) \leftarrow W(s, a) + G, \qquad Q(s, a) = \frac{W(s, a)}{N(s, a)}
+    Q(s, a) = \frac{W(s, a)}{N(s, a)}
     $$
 
     With `two_player=True` (an alternating zero-sum game whose reward $r$ goes to the player
