@@ -167,10 +167,12 @@ def _clipped_surrogate(
     )
     dual = torch.zeros_like(clipped)
     if clip_ratio_c is not None:
-        cap = -clip_ratio_c * advantages  # −c·A, positive where A < 0
-        dual = (advantages < 0) & (per_token > cap)
+        # −c·A where A < 0 (positive), +∞ elsewhere: one cap per advantage, so a single
+        # minimum over the tokens applies the dual clip only where A < 0
+        cap = torch.where(advantages < 0, -clip_ratio_c * advantages, torch.inf)
+        dual = per_token > cap
         # dual clip: for A < 0 the loss is at most −c·A
-        per_token = torch.where(advantages < 0, torch.minimum(per_token, cap), per_token)
+        per_token = torch.minimum(per_token, cap)
     return per_token, clipped, dual
 
 
@@ -428,10 +430,13 @@ def grpo_loss(
             raise ValueError("ref_logp is required when beta != 0")
         mean_kl = logp.new_zeros(())
     else:
-        kl = kl_k3(logp, zero_pads(ref_logp, real))
-        weighted_kl = kl * ratio if kl_ratio_weighted else kl
-        # + β · k3(π_θ, π_ref)
-        per_token = per_token + beta * weighted_kl
+        # with β = 0, k3 is only reported: no graph for a term the loss does not hold
+        with torch.set_grad_enabled(beta != 0.0 and torch.is_grad_enabled()):
+            kl = kl_k3(logp, zero_pads(ref_logp, real))
+        if beta != 0.0:
+            weighted_kl = kl * ratio if kl_ratio_weighted else kl
+            # + β · k3(π_θ, π_ref)
+            per_token = per_token + beta * weighted_kl
         mean_kl = masked_mean(kl.detach(), real)
     loss = aggregate_loss(per_token, real, loss_agg, max_completion_length)
     return GRPOLoss(loss, _token_share(clipped, real, logp.dtype), mean_kl)
