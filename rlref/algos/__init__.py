@@ -28,6 +28,7 @@ verl 0.9 option where one exists, and the vault note it belongs to.
 | `recipes` | GPG advantages (verl `policy_loss.loss_mode=gpg`) |
 | `stability` | SAPO gate, rollout-correction weights, off-policy masks, QeRL noise |
 | `frontier` | VESPO, MASPO and VCPO pieces established from readable code |
+| `vespo_correction` | VESPO's sequence weight and loss with the rollout (vLLM) token ratios |
 | `prompt_evolution` | GEPA's Pareto-front selection of prompt candidates |
 | `trl_map` | the table TRL 1.16 option → rlref call (data; checked by `make conformance`) |
 """
@@ -56,6 +57,7 @@ from rlref.algos import (
     stability,
     tabular,
     trl_map,
+    vespo_correction,
 )
 
 __all__ = [
@@ -82,4 +84,5 @@ __all__ = [
     "stability",
     "tabular",
     "trl_map",
+    "vespo_correction",
 ]

@@ -31,6 +31,8 @@ Each row says how the rlref function is called:
   - `"token-ref"`: `logp`, `old_logp`, `ref_logp` `(B, T)`, `advantages` `(B,)`, `mask`;
   - `"token-ref-entropy"`: as `"token-ref"`, the advantages multiplied per token by
     `grpo_options.high_entropy_mask` with `extra["top_entropy_quantile"]`;
+  - `"token-rollout"`: as `"token"`, plus the sampler's token ratios `(B, T)` (TRL's
+    `importance_sampling_ratio`);
   - `"token-ref-adaptive-entropy"`: entropies `(B, T)` that depend on the policy and the mask;
     the harness adds `grpo_loss` with `extra["policy_kwargs"]` and checks TRL's updated
     coefficient;
@@ -309,6 +311,15 @@ TRL_MAP: tuple[TRLMapping, ...] = (
                "coefficient TRL stores for the next step equals adaptive_entropy_coef",
                {"policy_kwargs": {"beta": 0.04, "clip_eps": 0.2,
                                   "loss_agg": "seq-mean-token-mean"}}),
+    TRLMapping("GRPO", 'loss_type="vespo" with vllm_importance_sampling_correction',
+               {"loss_type": "vespo", "beta": 0.0, "use_vllm": True,
+                "vllm_importance_sampling_correction": True,
+                "vllm_importance_sampling_mode": "token_truncate"},
+               "rlref.algos.vespo_correction:vespo_corrected_loss", "token-rollout",
+               {"loss_agg": "token-mean"},
+               "AI/LLM/RL/Other-Algorithms/VESPO-Variational-Sequence-Policy-Optimization",
+               "the sampler's token ratios enter VESPO's sequence weight (log-summed), not the "
+               "token loss; one process, no gradient accumulation"),
     TRLMapping("GRPO", 'multi_objective_aggregation="normalize_then_sum" (GDPO)',
                {"loss_type": "grpo", "beta": 0.0, "epsilon": 0.2, "num_generations": 4,
                 "multi_objective_aggregation": "normalize_then_sum",

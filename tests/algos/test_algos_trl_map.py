@@ -24,6 +24,7 @@ INPUTS = {
     "rloo-rewards",
     "token-ref-entropy",
     "token-ref-adaptive-entropy",
+    "token-rollout",
     "grpo-rewards",
     "unpaired",
     "orpo",

@@ -409,6 +409,10 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
         "ref_per_token_logps": ref,
         "num_items_in_batch": mask.sum(),
     }
+    if row.inputs == "token-rollout":
+        # the sampler's token ratios as TRL's token_truncate mode leaves them: clipped, 1 on pads
+        drift = torch.exp(0.3 * torch.randn(ROWS, T, generator=gen, dtype=F64)).clamp(0.5, 2.0)
+        inputs["importance_sampling_ratio"] = torch.where(mask.bool(), drift, 1.0)
     trl_loss = GRPOTrainer._compute_loss(stub, None, inputs).as_subclass(torch.Tensor)
     if row.inputs == "token-ref":
         args: tuple[torch.Tensor, ...] = (leaf, old, ref, advantages, mask)
@@ -428,6 +432,8 @@ def _policy(row: TRLMapping, gen: torch.Generator) -> Result:
         )
         assert stub.entropy_coef == pytest.approx(expected, rel=1e-12, abs=0.0), "controller"
         return trl_loss, policy + bonus, leaf
+    elif row.inputs == "token-rollout":
+        args = (leaf, old, advantages, mask, inputs["importance_sampling_ratio"])
     elif row.inputs == "token-ref-entropy":
         quantile = row.extra["top_entropy_quantile"]
         kept = high_entropy_mask(entropies.as_subclass(torch.Tensor), mask, quantile)
@@ -451,8 +457,8 @@ def _grpo_stub(
         importance_sampling_level=cfg.get("importance_sampling_level", "token"),
         beta=cfg["beta"],
         loss_type=cfg["loss_type"],
-        use_vllm=False,
-        vllm_importance_sampling_correction=False,
+        use_vllm=cfg.get("use_vllm", False),
+        vllm_importance_sampling_correction=cfg.get("vllm_importance_sampling_correction", False),
         current_gradient_accumulation_steps=1,
         max_completion_length=cfg.get("max_completion_length", T),
         _entropy_bonus_enabled=cfg.get("use_adaptive_entropy", False),
@@ -461,6 +467,10 @@ def _grpo_stub(
         _last_world_entropy=last_entropy,
         _entropy_window_stats=None,
         args=SimpleNamespace(
+            vespo_k_pos=cfg.get("vespo_k_pos", 2.0),
+            vespo_lambda_pos=cfg.get("vespo_lambda_pos", 3.0),
+            vespo_k_neg=cfg.get("vespo_k_neg", 3.0),
+            vespo_lambda_neg=cfg.get("vespo_lambda_neg", 2.0),
             entropy_target=cfg.get("entropy_target", 0.2),
             entropy_coef_delta=cfg.get("entropy_coef_delta", 0.005),
             entropy_coef_min=cfg.get("entropy_coef_min", 0.0),
@@ -473,6 +483,7 @@ def _grpo_stub(
         ),
     )
     stub.get_high_entropy_mask = lambda *a: GRPOTrainer.get_high_entropy_mask(stub, *a)
+    stub.get_gamma_weights = GRPOTrainer.get_gamma_weights
     return stub
 
 
