@@ -48,25 +48,26 @@ def aggregate_loss(
     loss_agg: LossAgg = "token-mean",
     max_completion_length: int | None = None,
 ) -> torch.Tensor:
-    r"""Reduce a token-loss matrix $L_{i,t}$ to the scalar a trainer backpropagates.
+    r"""Reduce a token-loss matrix $\ell_{i,t}$ to the scalar a trainer backpropagates.
 
-    With $m_{i,t}$ the mask, $|o_i| = \sum_t m_{i,t}$ and $B$ the number of sequences that have
-    at least one real token, the default (`"token-mean"`) is
+    With $N$ rows of $T$ tokens, $m_{i,t}$ the mask, $|o_i| = \sum_t m_{i,t}$ and $B$ the number
+    of sequences that have at least one real token, the default (`"token-mean"`) is
 
     $$
-    \operatorname{agg}(L) = \frac{\sum_{i}\sum_{t} m_{i,t} L_{i,t}}{\sum_{i} \lvert o_i\rvert}
+    \mathcal{L}_{\mathrm{token}} = \frac{\sum_{i=1}^{N}\sum_{t=1}^{T}
+        m_{i,t}\ell_{i,t}}{\sum_{i=1}^{N}\sum_{t=1}^{T} m_{i,t}}
     $$
 
     and the modes are:
 
     | `loss_agg` | formula |
     |---|---|
-    | `"token-mean"`, `"bnpo"` | $\dfrac{\sum_i \sum_t m_{i,t} L_{i,t}}{\sum_i \lvert o_i\rvert}$ |
-    | `"seq-mean-token-mean"` | $\frac{1}{B}\sum_i\frac{1}{\lvert o_i\rvert}\sum_t m_{i,t}L_{i,t}$ |
-    | `"seq-mean-token-sum-norm"` | $\dfrac{1}{B\,C}\sum_i \sum_t m_{i,t} L_{i,t}$ |
-    | `"seq-mean-token-sum"` | $\dfrac{1}{B}\sum_i \sum_t m_{i,t} L_{i,t}$ |
-    | `"token-sum"` | $\sum_i \sum_t m_{i,t} L_{i,t}$ |
-    | `"none"` | $m_{i,t} L_{i,t}$, shape `(B, T)`: no reduction |
+    | `"token-mean"`, `"bnpo"` | $\dfrac{\sum_i\sum_t m_{i,t}\ell_{i,t}}{\sum_i\lvert o_i\rvert}$ |
+    | `"seq-mean-token-mean"` | $\tfrac1B\sum_i\frac{1}{\lvert o_i\rvert}\sum_t m_{i,t}\ell_{i,t}$ |
+    | `"seq-mean-token-sum-norm"` | $\dfrac{1}{B\,C}\sum_i \sum_t m_{i,t} \ell_{i,t}$ |
+    | `"seq-mean-token-sum"` | $\dfrac{1}{B}\sum_i \sum_t m_{i,t} \ell_{i,t}$ |
+    | `"token-sum"` | $\sum_i \sum_t m_{i,t} \ell_{i,t}$ |
+    | `"none"` | $m_{i,t} \ell_{i,t}$, shape `(B, T)`: no reduction |
 
     | `loss_agg` | TRL 1.16 `GRPOConfig(loss_type=…)` | verl 0.9 `actor.loss_agg_mode` |
     |---|---|---|
@@ -91,7 +92,7 @@ def aggregate_loss(
     accumulation window and one process, so every token of the optimizer step weighs the same
     however the batch is split — what verl's `"token-mean"` does with its global token count.
     To reproduce `"bnpo"` over several micro-batches, call this per micro-batch and average the
-    results; for `"dapo"`, sum $\sum_t m L$ over micro-batches and divide by the global count.
+    results; for `"dapo"`, sum $\sum_t m\,\ell$ over micro-batches and divide by the global count.
     Original GRPO (DeepSeekMath) is `"seq-mean-token-mean"`; DAPO is `"token-mean"`; Dr. GRPO
     is `"seq-mean-token-sum-norm"`.
 
@@ -108,7 +109,7 @@ def aggregate_loss(
     Note: [[AI/LLM/RL/GRPO/GRPO 深度理解]]
 
     Args:
-        loss_mat: $L_{i,t}$, shape `(B, T)`.
+        loss_mat: $\ell_{i,t}$, shape `(B, T)`.
         mask: $m_{i,t}$, shape `(B, T)`; 1 = real token.
         loss_agg: One of the modes in the table.
         max_completion_length: $C$ for `"seq-mean-token-sum-norm"`; default $T$.
