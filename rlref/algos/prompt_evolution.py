@@ -38,12 +38,10 @@ def pareto_front_mask(scores: torch.Tensor) -> torch.Tensor:
 def pareto_pruned_front(
     scores: torch.Tensor, aggregate: torch.Tensor | None = None
 ) -> torch.Tensor:
-    r"""The Pareto front after GEPA removes dominated candidates one at a time, where
+    r"""The Pareto front after GEPA removes dominated candidates one at a time.
 
-    $$
-    k \text{ dominated} \iff \forall n: F_{k,n} \Rightarrow \exists j \neq k \text{ alive}: F_{j,n}
-    $$
-
+    A candidate $k$ is dominated when every instance it leads is also led by another candidate
+    still alive: $\forall n: F_{k,n} \Rightarrow \exists j \neq k \text{ alive}: F_{j,n}$.
     Candidates go in ascending aggregate score (ties: first seen); restart after each removal.
 
     Source: `gepa-ai/gepa` `src/gepa/gepa_utils.py` (`remove_dominated_programs`,
@@ -92,7 +90,7 @@ def pareto_selection_probs(
     r"""Probability that GEPA's Pareto selector picks each candidate as the next parent.
 
     $$
-    p_k = \frac{\sum_{n=1}^{N} \tilde F_{k,n}}{\sum_{j=1}^{K}\sum_{n=1}^{N} \tilde F_{j,n}}
+    p_k = \frac{\sum_{n=1}^{N} \tilde{F}_{k,n}}{\sum_{j=1}^{K}\sum_{u=1}^{N} \tilde{F}_{j,u}}
     $$
 
     $\tilde F$ is the front after dominated candidates are removed (`pareto_pruned_front`).

@@ -60,8 +60,6 @@ NOT_YET_MATCHED = {
     "rlref.algos.preference:orpo_loss",
     "rlref.algos.preference:simpo_loss",
     "rlref.algos.preference_variants",
-    "rlref.algos.prompt_evolution:pareto_pruned_front",
-    "rlref.algos.prompt_evolution:pareto_selection_probs",
     "rlref.algos.stability:aqn_sigma_schedule",
     "rlref.algos.stability:off_policy_sequence_mask",
     "rlref.algos.stability:rollout_correction_weights",
