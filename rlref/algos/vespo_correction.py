@@ -88,19 +88,20 @@ def vespo_corrected_loss(
     r"""VESPO's loss on the corrected sequence weight $\tilde w_i$.
 
     $$
-    \mathcal{L}_{i,t} = -\operatorname{sg}\left[\phi(\tilde{w}_i)\right]\hat{A}_i
-    \log\pi_\theta(o_{i,t} \mid q, o_{i,<t}), \qquad \phi(w) = \exp\left(\lambda_i + k_i \log w
-    - \lambda_i w\right)
+    \mathcal{L}_{\mathrm{VESPO}} = -\frac{1}{\sum_{i=1}^{G}\sum_{t=1}^{T} m_{i,t}}\sum_{i=1}^{G}
+    \sum_{t=1}^{T} m_{i,t}\operatorname{sg}\left[\phi(\tilde{w}_i)\right]\hat{A}_i
+    \log\pi_\theta(o_{i,t} \mid q, o_{i,<t})
     $$
 
-    with $(k_i, \lambda_i) = (k_+, \lambda_+)$ when $\hat A_i \ge 0$, else $(k_-, \lambda_-)$
+    with VESPO's kernel $\phi(w) = \exp(\lambda_i + k_i\log w - \lambda_i w)$,
+    $(k_i, \lambda_i) = (k_+, \lambda_+)$ when $\hat A_i \ge 0$, else $(k_-, \lambda_-)$
     ($\lambda$ floored at $10^{-4}$, a non-finite $\phi$ set to 0), and $\tilde w_i$ from
     `vespo_corrected_sequence_ratio`. The token loss is *not* multiplied by $\rho_{i,t}$ again:
     for VESPO the correction lives in the weight only. With $\rho \equiv 1$ this is
     `rlref.algos.frontier.vespo_loss`. TRL 1.16: `GRPOConfig(loss_type="vespo", use_vllm=True,
     vllm_importance_sampling_correction=True, vllm_importance_sampling_mode="token_truncate"`
     or `"token_mask")` (the sequence modes are refused for VESPO); its token mean is over the
-    accumulated batch (`"token-mean"` here).
+    accumulated batch (`"token-mean"`, the formula above).
 
     Source: TRL 1.16 `GRPOTrainer._compute_loss` and `get_gamma_weights`; *VESPO*,
     arXiv:2602.10693.
