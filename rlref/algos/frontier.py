@@ -48,8 +48,8 @@ def vespo_sequence_ratio(
     r"""VESPO's sequence importance weight: the *product* of token ratios, not GSPO's mean.
 
     $$
-    w_i = \exp\left(\sum_{t} m_{i,t}\left(\log\pi_\theta(o_{i,t}) - \log\pi_{\text{old}}(o_{i,t})
-    \right)\right)
+    w_i = \exp\left(\sum_{t=1}^{T} m_{i,t}\left(\log\pi_\theta(o_{i,t} \mid q, o_{i,<t})
+        - \log\pi_{\theta_{\mathrm{old}}}(o_{i,t} \mid q, o_{i,<t})\right)\right)
     $$
 
     Token log-ratios are clamped to $[-20, 20]$ and $\log w_i$ to $[\log 10^{-8}, 20]$ (TRL and
@@ -87,14 +87,14 @@ def vespo_gamma_weight(
     r"""VESPO's reshaping kernel: a Gamma-shaped weight of $w_i$, normalised so $\phi(1) = 1$.
 
     $$
-    \phi_i = \exp\left(\lambda_i + k_i\log w_i - \lambda_i w_i\right) = e^{\lambda_i} w_i^{k_i}
-    e^{-\lambda_i w_i}, \qquad (k_i, \lambda_i) = \begin{cases}(k_+, \lambda_+) & \hat A_i \ge 0
-    \\ (k_-, \lambda_-) & \hat A_i < 0\end{cases}
+    \phi_i = \exp\left(\lambda_i + k_i \log w_i - \lambda_i w_i\right)
     $$
 
-    It rises like $w^k$ for $w < 1$ and decays like $e^{-\lambda w}$ for $w > 1$; its maximum
-    is at $w = k/\lambda$. $\lambda$ is floored at $10^{-4}$ and a non-finite $\phi$ becomes 0,
-    as in TRL. The defaults are TRL's (`vespo_k_pos=2.0`, `vespo_lambda_pos=3.0`, `vespo_k_neg=3.0`,
+    that is $\phi_i = e^{\lambda_i} w_i^{k_i} e^{-\lambda_i w_i}$, with $(k_i, \lambda_i) = (k_+,
+    \lambda_+)$ when $\hat A_i \ge 0$ and $(k_-, \lambda_-)$ when $\hat A_i < 0$. It rises like
+    $w^k$ for $w < 1$ and decays like $e^{-\lambda w}$ for $w > 1$; its maximum is at $w =
+    k/\lambda$. $\lambda$ is floored at $10^{-4}$ and a non-finite $\phi$ becomes 0, as in TRL. The
+    defaults are TRL's (`vespo_k_pos=2.0`, `vespo_lambda_pos=3.0`, `vespo_k_neg=3.0`,
     `vespo_lambda_neg=2.0`), which are also the code defaults of the VESPO repository.
 
     Source: TRL 1.16 `GRPOTrainer.get_gamma_weights`; `FloyedShen/VESPO`
@@ -136,12 +136,17 @@ def vespo_loss(
 ) -> torch.Tensor:
     r"""VESPO loss: REINFORCE on every token, weighted by the stop-gradient kernel $\phi_i$.
 
+    Each token's term is $\ell_{i,t} = -\operatorname{sg}[\phi_i]\,\hat A_i\,\log\pi_\theta(o_{i,t}
+    \mid q, o_{i,<t})$, and with the default `loss_agg="token-mean"` over the $G$ sequences of
+    the batch the loss is
+
     $$
-    \mathcal{L}_{i,t}
-    = -\operatorname{sg}[\phi_i]\,\hat A_i\,\log\pi_\theta(o_{i,t} \mid q, o_{i,<t})
+    \mathcal{L}_{\mathrm{VESPO}} = -\frac{1}{\sum_{i=1}^{G}\sum_{t=1}^{T} m_{i,t}}\sum_{i=1}^{G}
+        \sum_{t=1}^{T} m_{i,t}\operatorname{sg}\left[\phi_i\right]\hat{A}_i\log\pi_\theta(o_{i,t}
+        \mid q, o_{i,<t})
     $$
 
-    so $\nabla\mathcal{L}_{i,t} = -\phi_i \hat A_i \nabla\log\pi_\theta$. Nothing is clipped: a
+    so $\nabla\ell_{i,t} = -\phi_i \hat A_i \nabla\log\pi_\theta$. Nothing is clipped: a
     stale sequence is damped by $\phi$, never dropped. TRL reduces with a token mean over the
     accumulated batch (`"token-mean"` here); the VESPO repo uses verl's `loss_agg_mode`.
     TRL: `GRPOConfig(loss_type="vespo", vespo_k_pos=…, vespo_lambda_pos=…, vespo_k_neg=…,
@@ -194,16 +199,24 @@ def maspo_sigma(
 ) -> MASPOSigma:
     r"""MASPO's gate width: a mass-adaptive factor times an asymmetric risk factor.
 
+    With $p_{i,t} = \pi_{\text{old}}(o_{i,t} \mid q, o_{i,<t})$ the sampled token's probability
+    under the old policy, the width for positive advantages is
+
     $$
-    \sigma^{\pm}_{i,t} = \operatorname{clip}\left(
-    \frac{\sigma_{\text{base}}}{\pi_{\text{old}}^{\alpha}}, \sigma_{\text{base}},
-    \sigma_{\text{high}}\right) \operatorname{clip}\left(\kappa^{\pm}_{i,t},
-    a_{\text{low}}, a_{\text{high}}\right),
-    \quad \kappa^{+} = 1 + \beta_+\hat A_{i,t},
-    \quad \kappa^{-} = \frac{1}{1 - \beta_-\hat A_{i,t}}
+    \sigma^{+}_{i,t} = \mathrm{clip}\left(\frac{\sigma_{\mathrm{base}}}{p_{i,t}^{\alpha}},
+        \sigma_{\mathrm{base}}, \sigma_{\mathrm{high}}\right)\mathrm{clip}\left(1
+        + \beta_{+}\hat{A}_{i,t}, a_{\mathrm{low}}, a_{\mathrm{high}}\right)
     $$
 
-    A rare token (small $\pi_{\text{old}}$) gets a wider gate; a confident positive advantage
+    and for negative ones
+
+    $$
+    \sigma^{-}_{i,t} = \mathrm{clip}\left(\frac{\sigma_{\mathrm{base}}}{p_{i,t}^{\alpha}},
+        \sigma_{\mathrm{base}}, \sigma_{\mathrm{high}}\right)\mathrm{clip}\left(\frac{1}{1
+        - \beta_{-}\hat{A}_{i,t}}, a_{\mathrm{low}}, a_{\mathrm{high}}\right)
+    $$
+
+    A rare token (small $p_{i,t}$) gets a wider gate; a confident positive advantage
     widens it, a large negative one narrows it. The clips are in the code, not in the README's
     formula. Defaults are the README's recommended values and the code's comments.
 
@@ -276,8 +289,13 @@ def maspo_loss(
 ) -> torch.Tensor:
     r"""MASPO loss: the PPO surrogate with its clip replaced by the soft gate.
 
+    Each token's term is $\ell_{i,t} = -F_{i,t}\, r_{i,t}(\theta)\, \hat A_{i,t}$ with the gate
+    $F_{i,t}$ of `maspo_gate`; with the default `loss_agg="token-mean"` over the $G$ sequences
+    of the batch the loss is
+
     $$
-    \mathcal{L}_{i,t} = -F_{i,t}\, r_{i,t}(\theta)\, \hat A_{i,t}
+    \mathcal{L}_{\mathrm{MASPO}} = -\frac{1}{\sum_{i=1}^{G}\sum_{t=1}^{T}
+        m_{i,t}}\sum_{i=1}^{G}\sum_{t=1}^{T} m_{i,t} F_{i,t}\, r_{i,t}(\theta)\hat{A}_{i,t}
     $$
 
     A token past the trust region keeps a shrunken gradient instead of none. The code computes
@@ -315,14 +333,18 @@ def maspo_loss(
 def ess_ratio(weights: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     r"""Normalised effective sample size of a batch of importance weights.
 
+    The effective sample size $\mathrm{ESS} = (\sum_i w_i)^2 / \sum_i w_i^2$ divided by the
+    batch size $B$:
+
     $$
-    \rho_{\text{ess}} = \frac{\mathrm{ESS}}{B} = \frac{\left(\sum_{i=1}^{B} w_i\right)^2}
-    {B\left(\sum_{i=1}^{B} w_i^2 + \epsilon\right)}
+    \rho_{\mathrm{ess}} = \frac{\left(\sum_{i=1}^{B} w_i\right)^2}{B\sum_{i=1}^{B} w_i^2}
     $$
 
-    1 when all weights are equal; $1/B$ when one trajectory carries all the weight. VCPO's
-    $w_i$ is the per-trajectory product ratio between the trainer's old policy and the
-    sampler (`vespo_sequence_ratio(old_logp, rollout_logp, mask)` computes it).
+    The function adds $\epsilon$ (`eps`) to $\sum_i w_i^2$ in the denominator, as the VCPO code
+    does, so that an all-zero batch gives 0; `eps=0` gives the formula exactly. It is 1 when all
+    weights are equal; $1/B$ when one trajectory carries all the weight. VCPO's $w_i$ is the
+    per-trajectory product ratio between the trainer's old policy and the sampler
+    (`vespo_sequence_ratio(old_logp, rollout_logp, mask)` computes it).
 
     Source: `mit-han-lab/vcpo` README and `recipe/fully_async_policy/staleness_utils.py`
     (`compute_ess_info`). *Stable Asynchrony: Variance-Controlled Off-Policy RL for LLMs*,
@@ -388,15 +410,18 @@ def opob_baseline(
     r"""VCPO's off-policy optimal baseline: rewards averaged with weights $w^2 \lVert\nabla
     \log\pi\rVert^2$.
 
+    With $\nu_i = \lVert\nabla_\theta\log\pi_\theta(\tau_i)\rVert^2$ the squared gradient norm of
+    trajectory $i$:
+
     $$
-    b^{\star} = \frac{\sum_{i=1}^{N} w_i^2 \nu_i R_i}{\sum_{i=1}^{N} w_i^2 \nu_i + \epsilon},
-    \qquad \nu_i = \lVert\nabla_\theta\log\pi_\theta(\tau_i)\rVert^2
+    b^{\star} = \frac{\sum_{i=1}^{N} w_i^2 \nu_i R_i}{\sum_{i=1}^{N} w_i^2 \nu_i}
     $$
 
-    one per group of $N$ trajectories (the code's default `scope="group"`). With $w_i = 1$ and
-    $\nu_i \propto |\tau_i|$ it is OPO's length-weighted baseline (`opo_advantages`). The code's
-    options `normalize_by_length` (divide $\nu_i$ by $|\tau_i|^2$), `median` and
-    `winsorized_mean` are not reproduced.
+    with $\epsilon$ (`eps`) added to the denominator as in the VCPO code (`eps=0` gives the formula
+    exactly), one per group of $N$ trajectories (the code's default `scope="group"`). With $w_i = 1$
+    and $\nu_i \propto |\tau_i|$ it is OPO's length-weighted baseline (`opo_advantages`). The code's
+    options `normalize_by_length` (divide $\nu_i$ by $|\tau_i|^2$), `median` and `winsorized_mean`
+    are not reproduced.
 
     Source: `mit-han-lab/vcpo` README and `recipe/fully_async_policy/staleness_utils.py`
     (`compute_opob_baseline`, `get_weighted_mean`). arXiv:2602.17616.

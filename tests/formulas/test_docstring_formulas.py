@@ -26,13 +26,6 @@ FORMULAS = docstring_formulas(ALGOS, "rlref.algos")
 # match fails here until it is taken off the list.
 NOT_YET_MATCHED = {
     "rlref.algos.dpo_modifiers",
-    "rlref.algos.frontier:ess_ratio",
-    "rlref.algos.frontier:maspo_loss",
-    "rlref.algos.frontier:maspo_sigma",
-    "rlref.algos.frontier:opob_baseline",
-    "rlref.algos.frontier:vespo_gamma_weight",
-    "rlref.algos.frontier:vespo_loss",
-    "rlref.algos.frontier:vespo_sequence_ratio",
     "rlref.algos.grpo_options",
     "rlref.algos.grpo_variants:cispo_loss",
     "rlref.algos.grpo_variants:dapo_overlong_penalty",
