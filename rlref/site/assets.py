@@ -13,7 +13,10 @@ from pathlib import Path
 
 # Folders and files of ``site/`` that are not pages or assets of the built site.
 _SKIPPED = {
-    "node_modules", "overrides", "package.json", "package-lock.json",
+    "node_modules",
+    "overrides",
+    "package.json",
+    "package-lock.json",
     "render-math.js",  # the build-time KaTeX renderer (rlref.site.mathrender), not an asset
 }
 

@@ -12,7 +12,7 @@ import re
 from rlref.site.api import ImplTarget
 from rlref.site.formula_checks import CARD_ANCHOR
 from rlref.site.icons import icon
-from rlref.site.layout import escape_markdown, note_doc, relative_url, safe_url, tag_doc
+from rlref.site.layout import TAGS_PAGE, escape_markdown, note_doc, relative_url, safe_url
 from rlref.site.status import FormulaStatus, VerifyReport, formula_status
 from rlref.vault.frontmatter import SourceRef
 from rlref.vault.model import Note
@@ -154,7 +154,8 @@ def concept_card(
     tags = sorted({t.name for t in note.tags} | set(front.tags if front else []))
     if tags:
         chips = [
-            f"[#{escape_markdown(t)}]({relative_url(doc, tag_doc(tag_anchors[t]))}){{ .rlref-tag }}"
+            f"[#{escape_markdown(t)}]({relative_url(doc, TAGS_PAGE, tag_anchors[t])})"
+            "{ .rlref-tag }"
             for t in tags
             if t in tag_anchors
         ]

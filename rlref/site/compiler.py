@@ -39,6 +39,7 @@ from rlref.site.layout import (
     API_INDEX,
     CONCEPTS_PAGE,
     FRAMEWORKS_PAGE,
+    TAGS_PAGE,
     api_doc,
     attachment_doc,
     shown_title,
@@ -50,7 +51,7 @@ from rlref.site.note import NoteContext, compile_note
 from rlref.site.outdir import MARKER, MARKER_TEXT, check_outputs, claim
 from rlref.site.pages import OVERVIEW_MARKER, concepts_page, tag_anchors
 from rlref.site.status import VerifyReport, read_verify_report
-from rlref.site.tagpages import tag_pages
+from rlref.site.tagpages import tags_page
 from rlref.vault import Vault, load_vault
 
 Output = str | Path  # generated text, or a file to copy
@@ -210,7 +211,7 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     docstring_links = resolve_docstring_links(modules, index.notes, link_targets(vault))
     nav, order, _ = build_nav(index, guide_pages(own), api_groups)
     outputs.update(api_outputs)
-    outputs.update(tag_pages(index.tags, context.targets.tag_anchors, index.notes))
+    outputs[TAGS_PAGE] = tags_page(index.tags, context.targets.tag_anchors, index.notes)
     outputs[CONCEPTS_PAGE] = concepts_page(order, index.notes, context.impls, report)
     documented = {module.name: module for module in modules}
     outputs[FRAMEWORKS_PAGE] = frameworks_page(index.notes, order, documented, load_trl_map())

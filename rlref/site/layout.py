@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 NOTES_DIR = "notes"
 TAGS_PAGE = "tags.md"
-TAGS_DIR = "tags"
 CONCEPTS_PAGE = "concepts.md"
 FRAMEWORKS_PAGE = "trl-verl.md"
 API_DIR = "api"
@@ -31,11 +30,6 @@ ASSETS_DIR = "assets"
 def note_doc(key: str) -> str:
     """The docs-relative path of the compiled note whose vault key is ``key``."""
     return f"{NOTES_DIR}/{key}.md"
-
-
-def tag_doc(anchor: str) -> str:
-    """The page of one tag, named by its anchor (the toc's slug of the tag)."""
-    return f"{TAGS_DIR}/{anchor}.md"
 
 
 def attachment_doc(path: str) -> str:

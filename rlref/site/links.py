@@ -17,11 +17,11 @@ from rlref.diagnostics import Diagnostic, diagnose
 from rlref.index import ResolvedLink
 from rlref.site.card import ICONS
 from rlref.site.layout import (
+    TAGS_PAGE,
     attachment_doc,
     escape_markdown,
     note_doc,
     relative_url,
-    tag_doc,
 )
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import BLOCK_ID, INLINE_TAG, split_wikilink
@@ -192,7 +192,7 @@ class InlineRewriter:
         anchor = self.targets.tag_anchors.get(name)
         if name not in self._tags or anchor is None:
             return None
-        url = relative_url(self.doc, tag_doc(anchor))
+        url = relative_url(self.doc, TAGS_PAGE, anchor)
         return f"[\\#{escape_markdown(name)}]({url}){{ .rlref-tag }}"
 
     def _block_id(self, content: str) -> str:

@@ -7,6 +7,9 @@
 - a line break between two Chinese characters (a hard-wrapped source line) is removed: it
   would show as a space (``rlref.site.cjk_spacing``);
 - ``404.html`` links relatively, like every other page;
+- a note's display formulas wider than the text column at 1440 px are kept, with the
+  note's path and the formula's line, for ``rlref build`` to report
+  (``rlref.site.formula_width``);
 - the search index loses its LaTeX (``rlref.site.searchindex``): the previews of the results
   show text, not ``\\(\\pi_\\theta\\)``.
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from rlref.site import cjk_spacing, mathrender, searchindex
+from rlref.site import cjk_spacing, formula_width, mathrender, searchindex
 
 log = logging.getLogger("mkdocs.plugins.rlref")
 
@@ -36,17 +39,26 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return markdown
 
 
+def on_pre_build(config) -> None:
+    formula_width.found.clear()
+
+
 def on_post_page(output: str, page, config) -> str:
     output = cjk_spacing.join_wrapped_lines(output)
     renderer = _renderer(config)
     if renderer is None:
         return output
     try:
-        return mathrender.prerender(output, renderer)
+        output = mathrender.prerender(output, renderer)
     except mathrender.MathUnavailable as exc:
         mathrender.disable(str(exc))
         log.warning("%s", exc)
         return output
+    where = page.meta.get("rlref_math")
+    if isinstance(where, dict) and isinstance(where.get("lines"), list):
+        lines = [line for line in where["lines"] if isinstance(line, int)]
+        formula_width.found.extend(formula_width.check_page(output, str(where.get("path")), lines))
+    return output
 
 
 def on_post_build(config) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rlref.site.compiler import SitePaths
+from rlref.site.formula_width import WideFormula
 from rlref.site.outdir import check_outputs, claim
 
 PageProgress = Callable[[int, int], None]
@@ -21,6 +22,8 @@ class MkDocsResult:
     ok: bool
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    # display formulas wider than the column at 1440 px (a layout lint: --strict ignores it)
+    wide_formulas: list[WideFormula] = field(default_factory=list)
 
 
 def site_environment(paths: SitePaths) -> dict[str, str]:
@@ -125,4 +128,6 @@ def run_mkdocs(
         logger.removeHandler(collect)
         logger.setLevel(saved_level)
         logger.propagate = saved_propagate
-    return MkDocsResult(True, collect.messages)
+    from rlref.site import formula_width
+
+    return MkDocsResult(True, collect.messages, wide_formulas=list(formula_width.found))

@@ -59,6 +59,10 @@ def _front_matter(note: Note) -> str:
     aliases = [a for a in (note.frontmatter.aliases if note.frontmatter else []) if a]
     if aliases:  # searched as the page's tags (rlref.site.mkdocs_hooks)
         lines.append(f"rlref_aliases: {json.dumps([str(a) for a in aliases], ensure_ascii=False)}")
+    displayed = [math.line for math in note.math if math.display]
+    if displayed:  # where each display formula is, for the width lint (rlref.site.mkdocs_hooks)
+        where = {"path": note.path, "lines": displayed}
+        lines.append(f"rlref_math: {json.dumps(where, ensure_ascii=False)}")
     return "\n".join([*lines, "---", ""])
 
 

@@ -23,7 +23,7 @@ OVERVIEW_MARKER = "<!-- rlref:overview -->"
 
 
 def tag_anchors(tags: dict[str, list[str]]) -> dict[str, str]:
-    """The anchor of each tag: the name of its page (the toc's slugs, de-duplicated)."""
+    """The anchor of each tag's view on the tags page (the toc's slugs, de-duplicated)."""
     names = sorted(tags)
     return dict(zip(names, unique_anchors(names), strict=True))
 

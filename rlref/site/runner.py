@@ -58,6 +58,10 @@ def _report_compile(result: CompileResult, strict: bool) -> int:
 
 
 def _report_mkdocs(result: MkDocsResult) -> None:
+    for wide in sorted(result.wide_formulas, key=lambda w: (w.path, w.line)):
+        console.print(
+            f"{wide.path}:{wide.line}: warning: {wide.message()}", markup=False, highlight=False
+        )
     for message in result.warnings:
         console.print(f"mkdocs: {message}", markup=False, highlight=False)
     if result.error:

@@ -71,7 +71,7 @@ def test_embeds_tags_and_block_anchors(vault: Path) -> None:
     source = compiled["A/源 笔记"]
     assert '![图.png](../B/%E5%9B%BE.png){ width="120" }' in source.text
     assert source.rewriter.attachments == {"B/图.png"}
-    assert "../../tags/rlppo.md" in source.text  # inline tag → its tag page
+    assert "../../tags.md#rlppo" in source.text  # inline tag → its view on the tags page
     assert "#block-blk)" in source.text
     assert 'id="block-blk"' in compiled["B/目标 笔记"].text
 
@@ -85,7 +85,7 @@ def test_card_shows_type_status_sources_impl_and_stub(vault: Path) -> None:
     assert "[arXiv:1707.06347](https://arxiv.org/abs/1707.06347)" in card
     assert "../../api/rlref.vault.slug.md#rlref.vault.slug.slug" in card
     assert re.search(r"\.\./\.\./api/source/rlref/vault/slug\.md#L-\d+", card)
-    assert "[#demo](../../tags/demo.md)" in card
+    assert "[#demo](../../tags.md#demo)" in card
 
 
 def test_card_lists_formula_statuses_from_the_report(vault: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from rlref.site.frameworks import frameworks_page, load_trl_map, split_cells
 from rlref.site.homepage import home_overview, learning_path
 from rlref.site.pages import tag_anchors
 from rlref.site.status import VerifyReport
-from rlref.site.tagpages import tag_pages
+from rlref.site.tagpages import tags_page
 from rlref.vault import load_vault
 
 FORMULA = "<!-- formula: f -->\n$$\nx=1\n$$\n"
@@ -27,20 +27,18 @@ def concept(title: str, body: str = "", extra: str = "") -> str:
     return f"title: {title}\ntype: concept\n{extra}", f"# {title}\n\n{body}\n{FORMULA}"
 
 
-def test_each_tag_has_its_page_and_the_index_leads_there(tmp_path: Path) -> None:
+def test_each_tag_has_its_view_and_the_index_leads_there(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "title: A <i>\ntags: [rl/ppo, 基础]\nstatus: stub\n", "# A\n")
     write(tmp_path, "b.md", "title: B\ntags: [基础]\ntype: concept\n", "# B\n\n#基础 正文\n")
     index = build_index(load_vault(tmp_path))
-    anchors = tag_anchors(index.tags)
-    pages = tag_pages(index.tags, anchors, index.notes)
-    assert set(pages) == {"tags.md", "tags/rlppo.md", "tags/基础.md"}
-    assert "[#基础 <small>2</small>](tags/%E5%9F%BA%E7%A1%80.md)" in pages["tags.md"]
-    assert pages["tags.md"].index("#基础") < pages["tags.md"].index("#rl/ppo")  # most used first
-    basics = pages["tags/基础.md"]
-    assert basics.startswith('---\ntitle: "#基础"\n')
-    assert "- [A &lt;i&gt;](../notes/a.md) — " in basics and "存根" in basics
-    assert "- [B](../notes/b.md) — 概念" in basics
-    assert "search:\n  exclude: true" in basics
+    page = tags_page(index.tags, tag_anchors(index.tags), index.notes)
+    index_part = page[page.index("共 2 个标签") :]
+    assert "[#基础 <small>2</small>](#基础){ .rlref-tag }" in index_part
+    assert index_part.index("#基础") < index_part.index("#rl/ppo")  # most used first
+    basics = page[page.index('id="基础"') : page.index("</section>", page.index('id="基础"'))]
+    assert "- [A &lt;i&gt;](notes/a.md) — " in basics and "存根" in basics
+    assert "- [B](notes/b.md) — 概念" in basics
+    assert 'id="rlppo"' in page and "search:\n  exclude: true" in page
 
 
 def test_the_home_page_gives_a_learning_path_and_the_demos(tmp_path: Path) -> None:
