@@ -6,19 +6,18 @@ Note: [[AI/LLM/RL/RLOO/RLOO 原理]]
 from __future__ import annotations
 
 from rlref.algos.advantages import rloo_advantages
-from rlref.algos.kl import kl_k1
 from rlref.algos.policy_loss import ppo_clip_loss
+from rlref.algos.rloo_rewards import rloo_shaped_rewards
 from rlref.formulas.api import Check, fn, formula_check, indexed, reduction
 
 
 @formula_check("AI/LLM/RL/RLOO/RLOO 原理", "rloo-kl-shaped-reward")
 def check_rloo_kl_shaped_reward() -> Check:
     return Check(
-        # rlref 没有组装序列奖励的函数（调用方在求优势前把 KL 折进奖励）：这里检查括号里的 KL 项
-        # 就是代码的 k1 估计（方向是 log π_old − log π_ref，而不是反过来），以及它以 −β 进入奖励
-        impl=kl_k1,
+        # 不裁剪分数时，rloo_shaped_rewards 就是这条式子；log π(y|x) 是补全各 token 的对数概率之和
+        impl=rloo_shaped_rewards,
         dims={"X": 4, "Y": 6},
-        axes={"n": 32},
+        axes={"n": 32, "t": 3},
         inputs={
             "Pold": lambda v: v.simplex(v.X, v.Y),
             "Pref": lambda v: v.simplex(v.X, v.Y),
@@ -27,6 +26,11 @@ def check_rloo_kl_shaped_reward() -> Check:
             "x": lambda v: v.integers(0, v.X, v.n),
             "y": lambda v: v.integers(0, v.Y, v.n),
             "beta": lambda v: v.uniform(0.01, 0.2),
+            # 序列对数概率随机拆到各有效 token 上（只有它们的和进入公式），填充位置放干扰值
+            "mask": lambda v: v.prefix_mask(v.n, v.t),
+            "split": lambda v: v.simplex(v.n, v.t) * v.mask,
+            "share": lambda v: v.split / v.split.sum(-1, keepdims=True),
+            "junk": lambda v: v.normal(0, 5, v.n, v.t) * (v.mask == 0),
         },
         symbols={
             "r": fn(lambda v, x, y: v.Rm[x, y]),
@@ -37,14 +41,18 @@ def check_rloo_kl_shaped_reward() -> Check:
             "y": lambda v: v.y,
         },
         args={
-            "logp": lambda v: v.log(v.Pold[v.x, v.y]),
-            "ref_logp": lambda v: v.log(v.Pref[v.x, v.y]),
+            "rewards": lambda v: v.Rm[v.x, v.y][:, 0],
+            "old_token_logps": lambda v: v.log(v.Pold[v.x, v.y]) * v.share + v.junk,
+            "ref_token_logps": lambda v: v.log(v.Pref[v.x, v.y]) * v.share - v.junk,
+            "mask": lambda v: v.mask,
+            "beta": lambda v: v.beta,
         },
-        relation=lambda v: (v.formula, "==", v.Rm[v.x, v.y] - v.beta * v.out),
-        # 单样本 k1 两种符号都出现
+        relation=lambda v: (v.formula, "==", v.out),
+        # 序列 KL 的单样本 k1 估计两种符号都出现
         cover=[
-            lambda v: v.out > 0,
-            lambda v: v.out < 0,
+            lambda v: v.Pold[v.x, v.y] > v.Pref[v.x, v.y],
+            lambda v: v.Pold[v.x, v.y] < v.Pref[v.x, v.y],
+            lambda v: v.mask == 0,
         ],
     )
 
