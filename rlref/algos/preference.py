@@ -7,11 +7,12 @@ implicit rewards that trainers log (detached: they are statistics, not part of t
 
 Notation: $y_w$ / $y_l$ are the chosen (winning) / rejected (losing) completions,
 $\sigma$ is the logistic function, and the DPO-family log-ratio margin is
+$h = \big(\log\pi_\theta(y_w \mid x) - \log\pi_{\mathrm{ref}}(y_w \mid x)\big)
+- \big(\log\pi_\theta(y_l \mid x) - \log\pi_{\mathrm{ref}}(y_l \mid x)\big)$.
 
-$$
-h = \log\frac{\pi_\theta(y_w \mid x)}{\pi_{\text{ref}}(y_w \mid x)}
-  - \log\frac{\pi_\theta(y_l \mid x)}{\pi_{\text{ref}}(y_l \mid x)}.
-$$
+The display formulas are the checked formulas of the notes. Where a note writes the loss of
+one example (one preference pair, or one completion for KTO), the function returns its batch
+mean.
 """
 
 from __future__ import annotations
@@ -74,13 +75,20 @@ def bradley_terry_loss(
 ) -> PreferenceLoss:
     r"""Reward-model loss: negative log-likelihood of the preferences under Bradley-Terry.
 
+    With the scores $r_w = r_\phi(x, y_w)$ and $r_l = r_\phi(x, y_l)$ of the reward model,
+
     $$
-    P(y_w \succ y_l \mid x) = \sigma\big(r_\phi(x, y_w) - r_\phi(x, y_l)\big),
-    \qquad
-    \mathcal{L} = -\mathbb{E}\Big[\log\sigma\big(r_\phi(x, y_w) - r_\phi(x, y_l) - m\big)\Big]
+    P(y_w \succ y_l \mid x) = \sigma(r_w - r_l)
     $$
 
-    The optional margin $m \geq 0$ (Llama 2) asks for a larger score gap on pairs rated as
+    and the loss over $N$ pairs, the $i$-th with scores $r^w_i$, $r^l_i$ and margin $m_i$, is
+
+    $$
+    \mathcal{L}_{\mathrm{BT}} = -\frac{1}{N}\sum_{i=1}^{N} \log \sigma\left(r^{w}_i - r^{l}_i
+    - m_i\right)
+    $$
+
+    The optional margin $m_i \geq 0$ (Llama 2) asks for a larger score gap on pairs rated as
     clearly different. TRL: `RewardTrainer` (a `"margin"` column in the dataset);
     verl has no reward-model trainer of this kind.
 
@@ -94,7 +102,7 @@ def bradley_terry_loss(
     Args:
         chosen_scores: $r_\phi(x, y_w)$, shape `(B,)`.
         rejected_scores: $r_\phi(x, y_l)$, shape `(B,)`.
-        margin: $m$, a float or shape `(B,)`; `None` means 0.
+        margin: $m_i$, a float or shape `(B,)`; `None` means 0.
 
     Returns:
         `PreferenceLoss(loss, chosen_rewards, rejected_rewards)`; the rewards are the scores.
@@ -131,13 +139,24 @@ def dpo_loss(
 ) -> PreferenceLoss:
     r"""Direct Preference Optimization (sigmoid loss), with optional label smoothing.
 
+    Per preference pair,
+
     $$
-    \mathcal{L}_{\text{DPO}} = -\mathbb{E}\big[\log\sigma(\beta h)\big],
-    \qquad \hat r(x, y) = \beta\log\frac{\pi_\theta(y \mid x)}{\pi_{\text{ref}}(y \mid x)}
+    \mathcal{L}_{\mathrm{DPO}} = -\log \sigma\left(\beta \left(\left(\log \pi_\theta(y_w \mid x)
+    - \log \pi_{\mathrm{ref}}(y_w \mid x)\right) - \left(\log \pi_\theta(y_l \mid x)
+    - \log \pi_{\mathrm{ref}}(y_l \mid x)\right)\right)\right)
     $$
 
-    With `label_smoothing` $\varepsilon > 0$ the label is assumed flipped with probability
-    $\varepsilon$:
+    that is $-\log\sigma(\beta h)$; the returned `loss` is its batch mean. The implicit reward
+    of a completion, returned for each side, is
+
+    $$
+    \hat{r}_\theta(x, y) = \beta \left(\log \pi_\theta(y \mid x) - \log \pi_{\mathrm{ref}}(y \mid
+    x)\right)
+    $$
+
+    so $\beta h = \hat r_\theta(x, y_w) - \hat r_\theta(x, y_l)$. With `label_smoothing`
+    $\varepsilon > 0$ the label is assumed flipped with probability $\varepsilon$:
 
     * conservative DPO (cDPO, `robust=False`):
       $\ \mathcal{L} = -(1-\varepsilon)\log\sigma(\beta h) - \varepsilon\log\sigma(-\beta h)$;
@@ -167,7 +186,8 @@ def dpo_loss(
         robust: rDPO instead of cDPO when $\varepsilon > 0$.
 
     Returns:
-        `PreferenceLoss(loss, chosen_rewards, rejected_rewards)` with $\hat r$ of each side.
+        `PreferenceLoss(loss, chosen_rewards, rejected_rewards)` with $\hat r_\theta$ of each
+        side.
     """
     chosen, rejected = _implicit_rewards(
         beta, policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, ref_rejected_logps
@@ -192,13 +212,17 @@ def ipo_loss(
 ) -> PreferenceLoss:
     r"""Identity Preference Optimisation: regress the log-ratio margin onto $1/(2\tau)$.
 
+    Per preference pair,
+
     $$
-    \mathcal{L}_{\text{IPO}} = \mathbb{E}\Big[\Big(h - \frac{1}{2\tau}\Big)^2\Big],
-    \qquad \tau = \beta
+    \mathcal{L}_{\mathrm{IPO}} = \left(\left(\log \pi_\theta(y_w \mid x)
+    - \log \pi_{\mathrm{ref}}(y_w \mid x)\right) - \left(\log \pi_\theta(y_l \mid x)
+    - \log \pi_{\mathrm{ref}}(y_l \mid x)\right) - \frac{1}{2 \tau}\right)^{2}
     $$
 
-    A squared loss keeps the margin finite even on deterministic preferences, where DPO's
-    sigmoid pushes it to infinity. TRL 1.16: `DPOConfig(loss_type="ipo", beta=τ)`; TRL divides
+    that is $(h - \frac{1}{2\tau})^2$, with $\tau$ passed as `beta`; the returned `loss` is its
+    batch mean. A squared loss keeps the margin finite even on deterministic preferences, where
+    DPO's sigmoid pushes it to infinity. TRL 1.16: `DPOConfig(loss_type="ipo", beta=τ)`; TRL divides
     each log-ratio by its completion's token count first — pass length-averaged log-probs
     (`sequence_logprobs(..., average=True)`) to reproduce it.
 
@@ -235,17 +259,23 @@ def hinge_loss(
 ) -> PreferenceLoss:
     r"""Hinge (SLiC-style) preference loss on the log-ratio margin.
 
+    Per preference pair,
+
     $$
-    \mathcal{L}_{\text{hinge}} = \mathbb{E}\big[\max(0,\ 1 - \beta h)\big]
-    = \beta\,\mathbb{E}\big[\max(0,\ \delta - h)\big], \qquad \delta = 1/\beta
+    \mathcal{L}_{\mathrm{hinge}} = \max\left(0, 1 - \beta \left(\left(\log \pi_\theta(y_w \mid x)
+    - \log \pi_{\mathrm{ref}}(y_w \mid x)\right) - \left(\log \pi_\theta(y_l \mid x)
+    - \log \pi_{\mathrm{ref}}(y_l \mid x)\right)\right)\right)
     $$
 
-    SLiC-HF's calibration loss is $\max(0, \delta - \log\pi_\theta(y_w \mid x) +
-    \log\pi_\theta(y_l \mid x))$ on raw log-probs; TRL (and the DPO paper's comparison) uses the
-    log-ratios against the reference instead, as here. Zero loss once $h \geq 1/\beta$.
+    that is $\max(0, 1 - \beta h) = \beta\max(0, \delta - h)$ with the margin $\delta = 1/\beta$;
+    the returned `loss` is its batch mean. SLiC-HF's calibration loss is
+    $\max(0, \delta - \log\pi_\theta(y_w \mid x) + \log\pi_\theta(y_l \mid x))$ on raw
+    log-probs; RSO's hinge-norm loss, which TRL implements, uses the log-ratios against the
+    reference instead, as here. Zero loss once $h \geq 1/\beta$.
     TRL 1.16: `DPOConfig(loss_type="hinge", beta=β)`.
 
-    Source: *SLiC-HF: Sequence Likelihood Calibration with Human Feedback*, arXiv:2305.10425.
+    Sources: *SLiC-HF: Sequence Likelihood Calibration with Human Feedback*, arXiv:2305.10425;
+    *Statistical Rejection Sampling Improves Preference Optimization* (RSO), arXiv:2309.06657.
 
     Note: [[AI/LLM/RL/DPO/DPO 原理]]
 
@@ -277,16 +307,24 @@ def simpo_loss(
 ) -> PreferenceLoss:
     r"""SimPO: reference-free, length-normalised reward with a target margin $\gamma$.
 
+    The reward of a completion, returned for each side, is
+
     $$
-    \hat r(x, y) = \frac{\beta}{|y|}\log\pi_\theta(y \mid x),
-    \qquad
-    \mathcal{L}_{\text{SimPO}}
-    = -\mathbb{E}\Big[\log\sigma\big(\hat r(x, y_w) - \hat r(x, y_l) - \gamma\big)\Big]
+    r_{\mathrm{SimPO}}(x, y) = \frac{\beta}{|y|} \log \pi_\theta(y \mid x)
     $$
 
-    No reference model: the reward is the policy's average token log-prob, which is also what
-    generation ranks by. TRL 1.16: `trl.experimental.cpo.CPOConfig(loss_type="simpo",
-    cpo_alpha=0.0, beta=β, simpo_gamma=γ)` (with `cpo_alpha > 0` an NLL term is added: CPO-SimPO).
+    and the loss of a preference pair
+
+    $$
+    \mathcal{L}_{\mathrm{SimPO}} = -\log \sigma\left(\frac{\beta}{|y_w|} \log \pi_\theta(y_w \mid x)
+    - \frac{\beta}{|y_l|} \log \pi_\theta(y_l \mid x) - \gamma\right)
+    $$
+
+    that is $-\log\sigma\big(r_{\mathrm{SimPO}}(x, y_w) - r_{\mathrm{SimPO}}(x, y_l) - \gamma\big)$;
+    the returned `loss` is its batch mean. No reference model: the reward is the policy's
+    average token log-prob, which is also what generation ranks by. TRL 1.16:
+    `trl.experimental.cpo.CPOConfig(loss_type="simpo", cpo_alpha=0.0, beta=β, simpo_gamma=γ)`
+    (with `cpo_alpha > 0` an NLL term is added: CPO-SimPO).
 
     Source: *SimPO: Simple Preference Optimization with a Reference-Free Reward*,
     arXiv:2405.14734.
@@ -302,7 +340,8 @@ def simpo_loss(
         gamma: Target reward margin $\gamma$ (TRL's `simpo_gamma`, default 0.5).
 
     Returns:
-        `PreferenceLoss(loss, chosen_rewards, rejected_rewards)` with $\hat r$ of each side.
+        `PreferenceLoss(loss, chosen_rewards, rejected_rewards)` with $r_{\mathrm{SimPO}}$ of
+        each side.
     """
     # r̂ = (β / |y|) log π_θ(y|x)
     chosen = beta * policy_chosen_logps / chosen_lengths.to(policy_chosen_logps.dtype)
@@ -328,21 +367,39 @@ def orpo_loss(
 ) -> ORPOLoss:
     r"""ORPO: supervised NLL on the chosen answer plus a log-odds-ratio preference term.
 
-    With the length-normalised likelihood $P_\theta(y \mid x) = \exp\big(\frac{1}{|y|}
-    \log\pi_\theta(y \mid x)\big)$ and $\operatorname{odds}_\theta(y \mid x) =
-    \frac{P_\theta(y \mid x)}{1 - P_\theta(y \mid x)}$:
+    With the length-normalised likelihood
 
     $$
-    \mathcal{L}_{\text{ORPO}} = \mathbb{E}\Big[\mathcal{L}_{\text{SFT}}
-    - \lambda \log\sigma\Big(
-    \log\frac{\operatorname{odds}_\theta(y_w \mid x)}{\operatorname{odds}_\theta(y_l \mid x)}
-    \Big)\Big],
-    \qquad \mathcal{L}_{\text{SFT}} = -\frac{1}{|y_w|}\log\pi_\theta(y_w \mid x)
+    P_\theta(y \mid x) = \exp\left(\frac{1}{|y|} \log \pi_\theta(y \mid x)\right)
     $$
+
+    and its odds
+
+    $$
+    \mathrm{odds}_\theta(y \mid x) = \frac{P_\theta(y \mid x)}{1 - P_\theta(y \mid x)}
+    $$
+
+    the loss of a preference pair is
+
+    $$
+    \mathcal{L}_{\mathrm{ORPO}} = -\log P_\theta(y_w \mid x) - \lambda \log \sigma\left(\log
+    \frac{P_\theta(y_w \mid x)}{1 - P_\theta(y_w \mid x)} - \log \frac{P_\theta(y_l \mid x)}{1
+    - P_\theta(y_l \mid x)}\right)
+    $$
+
+    the SFT term
+
+    $$
+    \mathcal{L}_{\mathrm{SFT}} = -\log P_\theta(y_w \mid x)
+    $$
+
+    (that is $-\frac{1}{|y_w|}\log\pi_\theta(y_w \mid x)$) plus $\lambda$ times the odds-ratio
+    term $-\log\sigma\big(\log\frac{\mathrm{odds}_\theta(y_w \mid x)}{\mathrm{odds}_\theta(y_l
+    \mid x)}\big)$. The returned `loss` is the batch mean of both terms.
 
     No reference model and no separate SFT stage. Two conventions for $\mathcal{L}_{\text{SFT}}$:
 
-    * default (the formula above): the NLL of the chosen *completion*, length-normalised per
+    * default (the formulas above): the NLL of the chosen *completion*, length-normalised per
       example and averaged over the batch — computed from `policy_chosen_avg_logps`;
     * TRL 1.16 (`trl.experimental.orpo.ORPOConfig(beta=λ)`): ONE token mean of the NLL over
       every attended token of the chosen rows, *prompt and completion* together, pooled over
@@ -403,8 +460,8 @@ def kto_reference_point(
     r"""KTO's reference point $z_0$: a batch estimate of the KL to the reference.
 
     $$
-    z_0 = \max\Big(0,\ \frac{1}{m}\sum_{j=1}^{m}
-    \log\frac{\pi_\theta(y'_j \mid x_j)}{\pi_{\text{ref}}(y'_j \mid x_j)}\Big)
+    z_0 = \max\left(0, \frac{1}{m} \sum_{j=1}^{m} \left(\log \pi_\theta(y'_j \mid x_j) - \log
+    \pi_{\mathrm{ref}}(y'_j \mid x_j)\right)\right)
     $$
 
     computed on *mismatched* pairs $(x_j, y'_j)$ (a completion paired with another example's
@@ -435,19 +492,39 @@ def kto_loss(
 ) -> KTOLoss:
     r"""Kahneman-Tversky Optimisation: unpaired good/bad examples judged against a reference point.
 
-    With $r_\theta(x, y) = \log\frac{\pi_\theta(y \mid x)}{\pi_{\text{ref}}(y \mid x)}$ and the
-    reference point $z_0$ (see `kto_reference_point`):
+    With the implicit reward
 
     $$
-    \mathcal{L}_{\text{KTO}} = \mathbb{E}_{x,y}\big[\lambda_y - v(x, y)\big],
-    \qquad
-    v(x, y) = \begin{cases}
-    \lambda_D\,\sigma\big(\beta(r_\theta(x, y) - z_0)\big) & y \text{ desirable} \\
-    \lambda_U\,\sigma\big(\beta(z_0 - r_\theta(x, y))\big) & y \text{ undesirable}
-    \end{cases}
+    r_\theta(x, y) = \log \pi_\theta(y \mid x) - \log \pi_{\mathrm{ref}}(y \mid x)
     $$
 
-    so each example contributes $\lambda_y(1 - \sigma(\cdot))$. TRL 1.16:
+    and the reference point $z_0$ (see `kto_reference_point`), the value of a desirable and of
+    an undesirable example is
+
+    $$
+    v_D(x, y) = \lambda_D \, \sigma\left(\beta \left(r_\theta(x, y) - z_0\right)\right)
+    $$
+
+    $$
+    v_U(x, y) = \lambda_U \, \sigma\left(\beta \left(z_0 - r_\theta(x, y)\right)\right)
+    $$
+
+    The paper's loss is $\mathcal{L}_{\text{KTO}} = \mathbb{E}_{x,y}\big[\lambda_y - v(x, y)\big]$
+    with $\lambda_y$ and $v$ those of the example's kind, so a desirable example contributes
+
+    $$
+    \mathcal{L}_D = \lambda_D \left(1 - \sigma\left(\beta \left(\log \pi_\theta(y \mid x) - \log
+    \pi_{\mathrm{ref}}(y \mid x) - z_0\right)\right)\right)
+    $$
+
+    and an undesirable one
+
+    $$
+    \mathcal{L}_U = \lambda_U \left(1 - \sigma\left(\beta \left(z_0 - \log \pi_\theta(y \mid x)
+    + \log \pi_{\mathrm{ref}}(y \mid x)\right)\right)\right)
+    $$
+
+    The returned `loss` is the mean of these over all $B$ examples of the batch. TRL 1.16:
     `KTOConfig(beta=β, desirable_weight=λ_D, undesirable_weight=λ_U)` (`loss_type="kto"`,
     $z_0$ from `kto_reference_point` on its mismatched pairs);
     `KTOConfig(loss_type="apo_zero_unpaired")` (unpaired APO-zero) is this function with
