@@ -198,18 +198,19 @@ def gspo_loss(
     1-\varepsilon_{\text{low}}, 1+\varepsilon_{\text{high}}\big)\hat A_i\Big)
     $$
 
-    Implemented by giving every token of completion $i$ the ratio $s_i$ and reducing with
-    `"seq-mean-token-mean"`, which equals the sequence mean above. `token_level=True` uses
-    $s_{i,t}$ (GSPO-token): same value, and the same gradient when $\hat A_{i,t} = \hat A_i$.
-    A clipped sequence contributes no gradient at all. The defaults are the paper's clipping
+    Implemented by giving every token of completion $i$ the clipped term of $s_i$ (computed
+    once per sequence when $\hat A$ is) and reducing with `"seq-mean-token-mean"`, which
+    equals the sequence mean above. `token_level=True` uses $s_{i,t}$ (GSPO-token): same
+    value, and the same gradient when $\hat A_{i,t} = \hat A_i$. A clipped sequence
+    contributes no gradient at all. The defaults are the paper's clipping
     ranges ($3\times10^{-4}$, $4\times10^{-4}$), orders of magnitude below PPO's because
     $s_i$ is a per-token geometric mean.
 
     TRL: `GRPOConfig(importance_sampling_level="sequence", loss_type="grpo", epsilon=3e-4,
     epsilon_high=4e-4)`; verl: `actor.policy_loss.loss_mode="gspo"` (the token form) with
-    `clip_ratio_low`/`clip_ratio_high` and `loss_agg_mode="seq-mean-token-mean"`. TRL keeps
-    one ratio per sequence and clips it once; giving each token the same ratio yields the
-    same loss and gradient.
+    `clip_ratio_low`/`clip_ratio_high` and `loss_agg_mode="seq-mean-token-mean"`. TRL, like
+    this function with per-sequence advantages, keeps one ratio per sequence and clips it
+    once.
 
     All-pad rows: a completion with no real token is left out of $B$ (`aggregate_loss`), as
     verl does; TRL 1.16 counts it (`loss_type="grpo"` divides by the number of rows), so with
