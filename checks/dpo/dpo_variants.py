@@ -19,6 +19,7 @@ from rlref.algos.dpo_modifiers import (
     wpo_loss,
     wpo_weights,
 )
+from rlref.algos.preference import dpo_loss
 from rlref.algos.preference_variants import (
     aot_loss,
     apo_down_loss,
@@ -68,6 +69,15 @@ def _pair_check(impl: Callable[..., Any], **extra: Any) -> Check:
         args={**PAIR_ARGS, **extra.pop("args", {})},
         relation=lambda v: (v.out.loss, "==", v.mean(v.formula)),
         **extra,
+    )
+
+
+@formula_check("AI/LLM/RL/DPO/DPO 损失变体", "dpo-sigmoid-loss")
+def check_dpo_sigmoid_loss() -> Check:
+    return _pair_check(
+        dpo_loss,
+        # pairs ranked right and wrong
+        cover=[lambda v: _margin(v) > 0, lambda v: _margin(v) < 0],
     )
 
 

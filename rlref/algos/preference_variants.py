@@ -3,12 +3,8 @@ r"""More DPO-family losses: EXO, NCA, BCO, APO, AOT and DiscoPOP (TRL 1.16 `DPOC
 Same inputs as `rlref.algos.preference.dpo_loss`: summed completion log-probs, shape `(B,)`, of
 the chosen ($y_w$) and rejected ($y_l$) completions under the policy and the frozen reference.
 With the per-side log-ratios
-
-$$
-\Delta_w = \log\pi_\theta(y_w \mid x) - \log\pi_{\mathrm{ref}}(y_w \mid x), \qquad
-\Delta_l = \log\pi_\theta(y_l \mid x) - \log\pi_{\mathrm{ref}}(y_l \mid x),
-$$
-
+$\Delta_w = \log\pi_\theta(y_w \mid x) - \log\pi_{\mathrm{ref}}(y_w \mid x)$ and
+$\Delta_l = \log\pi_\theta(y_l \mid x) - \log\pi_{\mathrm{ref}}(y_l \mid x)$,
 each function returns `PreferenceLoss(loss, chosen_rewards, rejected_rewards)`: the batch mean
 of its per-pair loss and the logged implicit rewards $\beta\Delta_w$, $\beta\Delta_l$ (detached),
 as TRL's `rewards/chosen` and `rewards/rejected`.
