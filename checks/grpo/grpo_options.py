@@ -110,6 +110,34 @@ def check_entropy_masked_grpo_loss() -> Check:
     )
 
 
+@formula_check("AI/LLM/RL/GRPO/GRPO 的高熵掩码与 GDPO", "entropy-mask-on-advantage")
+def check_entropy_mask_on_advantage() -> Check:
+    return Check(
+        # 恒等式，两边都从笔记读出：0/1 掩码乘在裁剪目标外面，等于乘在优势上
+        axes={"i": 8, "t": 12},
+        inputs={
+            "e": lambda v: v.bernoulli(0.5, v.i, v.t),
+            # wide enough that the ratio leaves the clip range on both sides
+            "ratio": lambda v: v.exp(v.normal(0, 0.5, v.i, v.t)),
+            "adv": lambda v: v.normal(0, 1, v.i),
+            "eps": 0.2,
+        },
+        symbols={
+            "e_{i,t}": lambda v: v.e,
+            "r_{i,t}": lambda v: v.ratio,
+            r"\hat{A}_i": lambda v: v.adv,
+            r"\epsilon": lambda v: v.eps,
+        },
+        relation=lambda v: (v.lhs, "==", v.formula),
+        cover=[
+            lambda v: (v.e == 1) & (v.ratio > 1 + v.eps) & (v.adv > 0),
+            lambda v: (v.e == 1) & (v.ratio < 1 - v.eps) & (v.adv < 0),
+            lambda v: (v.e == 1) & (v.ratio > 1 + v.eps) & (v.adv < 0),
+            lambda v: (v.e == 0) & (v.ratio > 1 + v.eps),
+        ],
+    )
+
+
 GDPO_INPUTS: dict[str, Any] = {
     # three reward functions of very different scales, groups of 4 completions
     "R": lambda v: v.normal(0, 1, v.g, v.i, v.k) * np.array([1.0, 10.0, 0.1]).reshape(1, 1, 3),

@@ -5,7 +5,8 @@ r"""GRPO options of TRL 1.16 `GRPOConfig` around the loss: the high-entropy toke
 
 The mask multiplies the policy-gradient term of each token; passing
 `advantages[:, None] * mask` to `rlref.algos.policy_loss.grpo_loss` gives exactly that, because
-the clipped surrogate is linear in a 0/1 factor on the advantage:
+a 0/1 (indeed any non-negative) factor $e_{i,t}$ moves inside the minimum of the clipped
+surrogate:
 
 $$
 e_{i,t} \min\left(r_{i,t}\hat{A}_i, \mathrm{clip}(r_{i,t}, 1 - \epsilon, 1 + \epsilon)
