@@ -18,9 +18,9 @@ the formula's line; ``rlref build`` prints them as warnings.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 COLUMN_PX = 688  # the text column at 1440 px (Material, this site's stylesheet)
 FONT_PX = 19.36  # KaTeX's display font size there (1.21 × the text's 16 px)
@@ -105,36 +105,37 @@ class _Node:
     children: list[_Node | str] = field(default_factory=list)
 
 
-class _Tree(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node(frozenset(), "")
-        self.stack = [self.root]
-        self.hidden = 0  # inside MathML (the copy for screen readers): not laid out
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|([^<]+)")
+_CLASS = re.compile(r'class="([^"]*)"')
+_STYLE = re.compile(r'style="([^"]*)"')
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "math" or self.hidden:
-            self.hidden += tag not in _VOID
-            return
-        if tag in _VOID:
-            return
-        # This KaTeX build prefixes its classes (katex-sizing, katex-base): read them bare.
-        classes = frozenset(c.removeprefix("katex-") for c in (values.get("class") or "").split())
-        node = _Node(classes, values.get("style") or "")
-        self.stack[-1].children.append(node)
-        self.stack.append(node)
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.hidden:
-            self.hidden -= 1
-            return
-        if tag not in _VOID and len(self.stack) > 1:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.stack[-1].children.append(data)
+def _tree(katex_html: str) -> _Node:
+    """The laid-out part of KaTeX's HTML (``katex-html``; the MathML copy is skipped) as a
+    tree of spans. This KaTeX build prefixes its classes (katex-sizing): read them bare."""
+    start = katex_html.find('class="katex-html"')
+    text = katex_html[katex_html.rfind("<", 0, start) :] if start >= 0 else katex_html
+    root = _Node(frozenset(), "")
+    stack = [root]
+    for match in _TOKEN.finditer(text):
+        closing, tag, attrs, data = match.groups()
+        if data is not None:
+            stack[-1].children.append(html.unescape(data))
+        elif tag.lower() in _VOID or attrs.endswith("/"):
+            continue
+        elif closing:
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            found = _CLASS.search(attrs)
+            names = (found.group(1) if found else "").split()
+            style = _STYLE.search(attrs)
+            node = _Node(
+                frozenset(n.removeprefix("katex-") for n in names), style.group(1) if style else ""
+            )
+            stack[-1].children.append(node)
+            stack.append(node)
+    return root
 
 
 def _scale(node: _Node) -> float:
@@ -177,10 +178,8 @@ def _width(node: _Node | str, scale: float) -> float:
 
 def width_em(katex_html: str) -> float:
     """The estimated width of one rendered formula, in em of its own font."""
-    tree = _Tree()
-    tree.feed(katex_html)
-    html_part = _find(tree.root, "html") or tree.root
-    return _width(html_part, 1.0)
+    root = _tree(katex_html)
+    return _width(_find(root, "html") or root, 1.0)
 
 
 def _find(node: _Node, name: str) -> _Node | None:
