@@ -34,8 +34,10 @@ temporaries of a chunk stay in a CPU's L3 cache (twice as fast as 1024-position 
 def masked_sum(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
     r"""Sum of the real entries of `x`.
 
+    With $m_t \in \{0, 1\}$ the mask (1 = real token) and $T$ the length of the reduced axis:
+
     $$
-    \operatorname{masked\_sum}(x, m) = \sum_{t} m_t\, x_t
+    S = \sum_{t=1}^{T} m_t x_t
     $$
 
     Pads are removed with `torch.where`, not multiplied by 0, so a `nan` or `inf` in a pad
@@ -63,8 +65,10 @@ def masked_sum(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> t
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
     r"""Mean of the real entries of `x`.
 
+    With $m_t \in \{0, 1\}$ the mask (1 = real token) and $T$ the length of the reduced axis:
+
     $$
-    \operatorname{masked\_mean}(x, m) = \frac{\sum_t m_t\, x_t}{\max\left(1, \sum_t m_t\right)}
+    \bar{x} = \frac{\sum_{t=1}^{T} m_t x_t}{\max\left(1, \sum_{t=1}^{T} m_t\right)}
     $$
 
     The only guard is the $\max(1, \cdot)$ on the token count: it changes nothing when at least
@@ -205,8 +209,10 @@ def token_logprobs(
 ) -> torch.Tensor:
     r"""Log-probability of each label token under the softmax of its logits row.
 
+    With $z \in \mathbb{R}^V$ the logits row of position $t$ (state $s_t$) and $a_t$ its label:
+
     $$
-    \log \pi_\theta(y_t \mid y_{<t}) = z_{t, y_t} - \log \sum_{v=1}^{V} e^{z_{t,v}}
+    \log \pi_\theta(a_t \mid s_t) = z_{a_t} - \log \sum_{v=1}^{V} \exp(z_v)
     $$
 
     Computed chunk by chunk along the sequence as gather − logsumexp, which is exact (it *is*
@@ -251,12 +257,19 @@ def entropy_from_logits(
 ) -> torch.Tensor:
     r"""Entropy of the next-token distribution at every position.
 
+    With $z_v$ the logits of position $t$ and $p_v = \exp(z_v) / \sum_u \exp(z_u)$ their softmax:
+
     $$
-    \mathcal{H}(\pi_t) = -\sum_{v} \pi_{t,v} \log \pi_{t,v}
-    = \log \sum_{v} e^{z_{t,v}} - \sum_{v} \pi_{t,v}\, z_{t,v}
+    H_t = -\sum_{v=1}^{V} p_v \log p_v
     $$
 
-    The second form avoids a full log-softmax tensor; forward and backward are evaluated chunk by
+    computed in the equivalent form (substitute $\log p_v = z_v - \log\sum_u \exp(z_u)$)
+
+    $$
+    H_t = \log \sum_{v=1}^{V} \exp(z_v) - \sum_{v=1}^{V} p_v z_v
+    $$
+
+    which avoids a full log-softmax tensor; forward and backward are evaluated chunk by
     chunk along the sequence. TRL logs this quantity as its `entropy` metric and verl's
     `entropy_from_logits` computes the same value.
 
@@ -292,18 +305,20 @@ def sequence_logprobs(
 ) -> torch.Tensor:
     r"""Summed (or averaged) log-prob of the completion tokens, from a causal LM forward.
 
-    A `transformers` causal LM returns `logits[:, t]` as the distribution of token `t + 1`, so the
-    labels are the inputs shifted left by one:
+    The scored tokens are $a_t$ = `input_ids[:, t]` for $t \ge 1$ (nothing predicts position
+    0), $s_t$ the tokens before $a_t$ and $m_t$ its completion mask (1 on completion tokens, 0 on
+    prompt tokens and pads):
 
     $$
-    \log \pi_\theta(y \mid x)
-    = \sum_{t=1}^{T-1} m_t \log \pi_\theta(\text{ids}_t \mid \text{ids}_{<t}),
-    \qquad m_t = \text{completion\_mask}_t
+    \log \pi_\theta(y \mid x) = \sum_{t=1}^{T} m_t \log \pi_\theta(a_t \mid s_t)
     $$
 
-    With `average=True` the sum is divided by the number of completion tokens
-    $|y| = \sum_t m_t$ (the length-normalised log-prob of SimPO, ORPO and TRL's IPO).
-    Prompt tokens and pads carry $m_t = 0$, so neither padding side changes the result.
+    Here $T$ is the number of scored positions, one less than the length of `input_ids`: a
+    `transformers` causal LM returns `logits[:, t]` as the distribution of token `t + 1`, so
+    the labels are the inputs shifted left by one. With `average=True` the sum is divided by
+    the number of completion tokens $|y| = \sum_t m_t$ (the length-normalised log-prob of
+    SimPO, ORPO and TRL's IPO). Prompt tokens and pads carry $m_t = 0$, so neither padding side
+    changes the result.
 
     Source: TRL 1.16 `DPOTrainer._compute_loss` (`trl/trainer/dpo_trainer.py`): the shifted
     completion mask and the per-token log-probs summed over the sequence.
@@ -338,10 +353,12 @@ def perplexity(
 ) -> torch.Tensor:
     r"""Perplexity: exp of the mean token cross-entropy over the positions that have a label.
 
+    With $\ell_i = -\log \pi_\theta(y_i \mid y_{<i})$ the cross-entropy of position $i$ and
+    $m_i = \mathbb{1}[y_i \neq \text{ignore\_index}]$, the sums running over the $N$ positions
+    of the whole batch:
+
     $$
-    \mathrm{PPL} = \exp\left(-\frac{1}{N}
-    \sum_{t:\ y_t \neq \text{ignore}} \log \pi_\theta(y_t \mid y_{<t})\right),
-    \qquad N = \left|\{t : y_t \neq \text{ignore}\}\right|
+    \mathrm{PPL} = \exp\left(\frac{\sum_{i=1}^{N} m_i \ell_i}{\sum_{i=1}^{N} m_i}\right)
     $$
 
     Equals `torch.exp(torch.nn.CrossEntropyLoss(ignore_index=-100)(logits.view(-1, V),
