@@ -81,10 +81,17 @@ class ValueLoss(NamedTuple):
 def importance_ratio(logp: torch.Tensor, old_logp: torch.Tensor) -> torch.Tensor:
     r"""Per-token importance ratio between the current and the sampling policy.
 
+    With $a_t$ the sampled token and $s_t$ its prefix (the prompt and the tokens before it):
+
     $$
-    r_t(\theta)
-    = \frac{\pi_\theta(o_t \mid q, o_{<t})}{\pi_{\theta_{\text{old}}}(o_t \mid q, o_{<t})}
-    = \exp\left(\log\pi_\theta - \log\pi_{\theta_{\text{old}}}\right)
+    r_t(\theta) = \frac{\pi_\theta(a_t \mid s_t)}{\pi_{\theta_{\mathrm{old}}}(a_t \mid s_t)}
+    $$
+
+    computed from log-probs, as the ratio of two small probabilities would underflow:
+
+    $$
+    r_t(\theta) = \exp\left( \log \pi_\theta(a_t \mid s_t)
+        - \log \pi_{\theta_{\mathrm{old}}}(a_t \mid s_t) \right)
     $$
 
     Exactly 1 (with gradient $\nabla\log\pi_\theta$) on the first update of fresh samples;
@@ -115,14 +122,19 @@ def reinforce_loss(
 ) -> torch.Tensor:
     r"""REINFORCE with a baseline: the score-function policy gradient as a loss.
 
+    Over $B$ sequences of $T$ positions, with $a_{i,t}$ the $t$-th sampled token of sequence $i$,
+    $s_{i,t}$ its prefix and $m_{i,t}$ the completion mask, the default
+    `loss_agg="seq-mean-token-sum"` gives
+
     $$
-    \mathcal{L}(\theta) = -\frac{1}{B}\sum_{i}\sum_{t} m_{i,t}\,\big(G_{i,t} - b_{i,t}\big)\,
-    \log\pi_\theta(o_{i,t} \mid q_i, o_{i,<t})
+    L^{PG}(\theta) = -\frac{1}{B} \sum_{i=1}^{B} \sum_{t=0}^{T-1} m_{i,t}
+        \left( G_{i,t} - b_{i,t} \right) \log \pi_\theta(a_{i,t} \mid s_{i,t})
     $$
 
-    Its gradient is the REINFORCE estimator
-    $-\mathbb{E}[(G - b)\nabla_\theta\log\pi_\theta(o \mid q)]$: the sum over tokens is
-    $\log\pi_\theta$ of the whole sequence, hence the default `"seq-mean-token-sum"`
+    Another `loss_agg` aggregates the same per-token term
+    $-(G_{i,t} - b_{i,t})\log\pi_\theta(a_{i,t} \mid s_{i,t})$ its own way. Its gradient is the
+    REINFORCE estimator $-\mathbb{E}[(G - b)\nabla_\theta\log\pi_\theta(o \mid q)]$: the sum over
+    tokens is $\log\pi_\theta$ of the whole sequence, hence the default `"seq-mean-token-sum"`
     (verl's default for its REINFORCE loss). A baseline that does not depend on the sampled
     action leaves the gradient unbiased and reduces its variance.
 
@@ -196,22 +208,39 @@ def ppo_clip_loss(
 ) -> PPOLoss:
     r"""PPO's clipped surrogate at token level, with DAPO's decoupled clip and optional dual clip.
 
+    PPO's objective, to maximise, with $\mathbb{E}_t$ the mean over the real tokens of the batch:
+
     $$
-    \mathcal{L}^{\text{CLIP}}_{i,t} = -\min\Big(r_{i,t}(\theta)\,\hat A_{i,t},\;
-    \operatorname{clip}\big(r_{i,t}(\theta),\ 1-\varepsilon_{\text{low}},\;
-    1+\varepsilon_{\text{high}}\big)\,\hat A_{i,t}\Big)
+    L^{\mathrm{CLIP}}(\theta) = \mathbb{E}_t\left[\min\left(r_t(\theta)\hat{A}_t,
+        \mathrm{clip}(r_t(\theta), 1-\epsilon, 1+\epsilon)\hat{A}_t\right)\right]
     $$
+
+    The function returns the loss $-L^{\mathrm{CLIP}}$ with the default `loss_agg="token-mean"`;
+    another `loss_agg` aggregates the per-token term $\ell_{i,t} = -\min\big(r_{i,t}\hat A_{i,t},
+    \operatorname{clip}(r_{i,t}, 1-\varepsilon_{\text{low}}, 1+\varepsilon_{\text{high}})
+    \hat A_{i,t}\big)$ its own way, where `clip_eps_low` and `clip_eps_high` give the two sides
+    of the clip range their own $\varepsilon$ (both $\epsilon$ = `clip_eps` by default).
 
     The min makes the objective pessimistic: once the ratio leaves the trust region on the side
     the advantage pushes towards ($r > 1+\varepsilon_{\text{high}}$ with $\hat A > 0$, or
     $r < 1-\varepsilon_{\text{low}}$ with $\hat A < 0$) the token's gradient is exactly 0.
-    $\varepsilon_{\text{low}} = \varepsilon_{\text{high}} = \varepsilon$ is PPO;
+    $\varepsilon_{\text{low}} = \varepsilon_{\text{high}} = \epsilon$ is PPO;
     $\varepsilon_{\text{high}} > \varepsilon_{\text{low}}$ is DAPO's *clip-higher*
     (the paper uses 0.2 / 0.28).
 
     Dual clip (`clip_ratio_c = c > 1`) also bounds the loss of negative-advantage tokens whose
-    ratio exploded: for $\hat A < 0$,
-    $\mathcal{L}_{i,t} = \min\big(\mathcal{L}^{\text{CLIP}}_{i,t},\ -c\,\hat A_{i,t}\big)$.
+    ratio exploded: for $\hat A < 0$ the per-token term becomes
+    $\min\big(\ell_{i,t},\ -c\,\hat A_{i,t}\big)$, and the objective (one $\epsilon$ for both
+    sides) is
+
+    $$
+    L^{\mathrm{DC}}(\theta) = \mathbb{E}_t\left[\mathbb{1}[\hat{A}_t < 0]\max\left(\min\left(
+        r_t(\theta)\hat{A}_t, \mathrm{clip}(r_t(\theta), 1-\epsilon, 1+\epsilon)\hat{A}_t\right),
+        c\hat{A}_t\right) + \mathbb{1}[\hat{A}_t \ge 0]\min\left(r_t(\theta)\hat{A}_t,
+        \mathrm{clip}(r_t(\theta), 1-\epsilon, 1+\epsilon)\hat{A}_t\right)\right]
+    $$
+
+    whose negation the function returns (token mean by default).
 
     TRL: `GRPOConfig(epsilon=ε_low, epsilon_high=ε_high)` (its loss without KL), and
     `GRPOConfig(delta=δ)` is `clip_ratio_c=δ` (TRL caps the unclipped ratio at δ for every
@@ -235,7 +264,7 @@ def ppo_clip_loss(
         old_logp: $\log\pi_{\theta_{\text{old}}}$, shape `(B, T)`.
         advantages: $\hat A$, shape `(B,)` or `(B, T)`.
         mask: Completion mask, shape `(B, T)`.
-        clip_eps: $\varepsilon$ for both sides unless overridden.
+        clip_eps: $\epsilon$ for both sides unless overridden.
         clip_eps_low: $\varepsilon_{\text{low}}$ (default `clip_eps`).
         clip_eps_high: $\varepsilon_{\text{high}}$ (default `clip_eps`).
         clip_ratio_c: Dual-clip constant $c > 1$; `None` disables it.
@@ -274,15 +303,20 @@ def value_loss_clipped(
 ) -> ValueLoss:
     r"""PPO's clipped value loss: the critic may move at most ε from its rollout-time values.
 
+    With $\mathbb{E}_t$ the mean over the real tokens (the default `loss_agg="token-mean"`;
+    another mode aggregates the per-token term inside the brackets, halved, its own way):
+
     $$
-    \mathcal{L}^{V}_{t} = \tfrac{1}{2}\max\Big(\big(V_\phi(s_t) - \hat R_t\big)^2,\;
-    \big(V^{\text{clip}}_t - \hat R_t\big)^2\Big),
-    \qquad V^{\text{clip}}_t = V_{\text{old}}(s_t)
-    + \operatorname{clip}\big(V_\phi(s_t) - V_{\text{old}}(s_t), -\varepsilon, \varepsilon\big)
+    L^{\mathrm{VF}}(\phi) = \frac{1}{2}\mathbb{E}_t\left[\max\left(\left(V_\phi(s_t)
+        - \hat{R}_t\right)^2, \left(\mathrm{clip}\left(V_\phi(s_t), V_{\phi_{\mathrm{old}}}(s_t)
+        - \epsilon_v, V_{\phi_{\mathrm{old}}}(s_t) + \epsilon_v\right) - \hat{R}_t\right)^2
+        \right)\right]
     $$
 
-    verl: `critic.cliprange_value` (default 0.5) with `critic.loss_agg_mode`; it applies the
-    same ½ factor. The clipping is an implementation detail of OpenAI Baselines' PPO2, not in
+    The clipped value is computed as $V_{\phi_{\mathrm{old}}}(s_t) + \mathrm{clip}(V_\phi(s_t) -
+    V_{\phi_{\mathrm{old}}}(s_t), -\epsilon_v, \epsilon_v)$, the same number. verl:
+    `critic.cliprange_value` (default 0.5) with `critic.loss_agg_mode`; it applies the same ½
+    factor. The clipping is an implementation detail of OpenAI Baselines' PPO2, not in
     the PPO paper.
 
     Source: *Implementation Matters in Deep Policy Gradients: A Case Study on PPO and TRPO*,
@@ -292,10 +326,10 @@ def value_loss_clipped(
 
     Args:
         values: $V_\phi(s_t)$ now, shape `(B, T)`.
-        old_values: $V_{\text{old}}(s_t)$ at rollout time, shape `(B, T)`.
+        old_values: $V_{\phi_{\mathrm{old}}}(s_t)$ at rollout time, shape `(B, T)`.
         returns: Targets $\hat R_t$ (e.g. GAE returns), shape `(B, T)`.
         mask: Completion mask, shape `(B, T)`.
-        clip_range_value: $\varepsilon$.
+        clip_range_value: $\epsilon_v$.
         loss_agg: Aggregation mode, see `aggregate_loss`.
 
     Returns:
@@ -319,13 +353,16 @@ def entropy_bonus(
 ) -> torch.Tensor:
     r"""The entropy term to *add* to a loss: minus a coefficient times the aggregated entropy.
 
+    With $\mathcal{H}_t$ the entropy of the next-token distribution at token $t$ and
+    $\mathbb{E}_t$ the mean over the real tokens:
+
     $$
-    \mathcal{L}^{\mathcal{H}} = -c_{\mathcal{H}}\ \operatorname{agg}_{i,t}\;
-    \mathcal{H}\big(\pi_\theta(\cdot \mid q_i, o_{i,<t})\big)
+    \mathcal{L}^{\mathcal{H}} = -c_2\mathbb{E}_t\left[\mathcal{H}_t\right]
     $$
 
-    Adding it to the loss rewards a flatter next-token distribution (exploration).
-    TRL: `GRPOConfig(entropy_coef=c)` (always a token mean); verl:
+    That is the default `loss_agg="token-mean"`; another mode replaces $\mathbb{E}_t$ by its
+    own aggregation of the entropies. Adding it to the loss rewards a flatter next-token
+    distribution (exploration). TRL: `GRPOConfig(entropy_coef=c)` (always a token mean); verl:
     `actor_rollout_ref.actor.entropy_coeff` (aggregated with `loss_agg_mode`).
 
     Sources: *Proximal Policy Optimization Algorithms*, arXiv:1707.06347 (its
@@ -337,7 +374,7 @@ def entropy_bonus(
     Args:
         entropy: Per-token entropy (see `rlref.algos.lm.entropy_from_logits`), shape `(B, T)`.
         mask: Completion mask, shape `(B, T)`.
-        coef: $c_{\mathcal{H}} \geq 0$.
+        coef: $c_2 \geq 0$.
         loss_agg: Aggregation mode, see `aggregate_loss`.
 
     Returns:
@@ -363,17 +400,30 @@ def grpo_loss(
 ) -> GRPOLoss:
     r"""The GRPO objective: PPO-clip on group-relative advantages plus β times the k3 KL.
 
+    The objective, to maximise, over the $G$ completions of the batch (its rows; $m_{i,t}$ the
+    completion mask, $T$ the padded length):
+
     $$
-    \mathcal{L}^{\text{GRPO}} = \operatorname{agg}_{i,t}\Big[
-    -\min\big(r_{i,t}\hat A_{i,t},\;
-    \operatorname{clip}(r_{i,t}, 1-\varepsilon, 1+\varepsilon_{\text{high}})\hat A_{i,t}\big)
-    + \beta\, k_3\big(\pi_\theta, \pi_{\text{ref}}\big)_{i,t}\Big]
+    \mathcal{J}_{\mathrm{GRPO}}(\theta) = \frac{1}{G}\sum_{i=1}^{G}\frac{1}{\sum_{t=1}^{T}
+        m_{i,t}}\sum_{t=1}^{T} m_{i,t}\left(\min\left(r_{i,t}(\theta)\hat{A}_{i,t},
+        \mathrm{clip}(r_{i,t}(\theta), 1-\epsilon, 1+\epsilon)\hat{A}_{i,t}\right)
+        - \beta D_{i,t}\right)
     $$
 
-    with $k_3 = \frac{\pi_{\text{ref}}}{\pi_\theta} - \log\frac{\pi_{\text{ref}}}{\pi_\theta} - 1$
-    (see `rlref.algos.kl.kl_k3`) and $\hat A$ from `rlref.algos.advantages.group_advantages`.
-    The default aggregation is the paper's (`"seq-mean-token-mean"`); TRL 1.16 defaults to
-    `loss_type="dapo"` (`"token-mean"`).
+    with $\hat A$ from `rlref.algos.advantages.group_advantages` and $D_{i,t}$ the k3 estimate
+    of the KL to the reference (see `rlref.algos.kl.kl_k3`), $h_{i,t} = (q, o_{i,<t})$:
+
+    $$
+    D_{i,t} = \frac{\pi_{\mathrm{ref}}(o_{i,t} \mid h_{i,t})}{\pi_\theta(o_{i,t} \mid h_{i,t})}
+        - \log\frac{\pi_{\mathrm{ref}}(o_{i,t} \mid h_{i,t})}{\pi_\theta(o_{i,t} \mid h_{i,t})} - 1
+    $$
+
+    The function returns $-\mathcal{J}_{\mathrm{GRPO}}$ with the paper's aggregation, the
+    default `loss_agg="seq-mean-token-mean"`; another mode aggregates the per-token term
+    $\ell_{i,t} = -\min\big(r_{i,t}\hat A_{i,t}, \mathrm{clip}(r_{i,t}, 1-\epsilon, 1+\epsilon)
+    \hat A_{i,t}\big) + \beta D_{i,t}$ its own way (TRL 1.16 defaults to `loss_type="dapo"`,
+    i.e. `"token-mean"`). `clip_eps_high` moves the upper clip bound to
+    $1+\varepsilon_{\text{high}}$.
 
     `kl_ratio_weighted=True` multiplies the per-token KL by $r_{i,t}$, which TRL 1.16 does by
     default (`GRPOConfig(use_bias_correction_kl=True)`); the paper does not.
@@ -408,7 +458,7 @@ def grpo_loss(
         advantages: $\hat A$, shape `(B,)` or `(B, T)`.
         mask: Completion mask, shape `(B, T)`.
         beta: KL coefficient $\beta$.
-        clip_eps: $\varepsilon$ (lower side, and upper unless `clip_eps_high` is given).
+        clip_eps: $\epsilon$ (lower side, and upper unless `clip_eps_high` is given).
         clip_eps_high: $\varepsilon_{\text{high}}$ (default `clip_eps`).
         loss_agg: Aggregation mode, see `aggregate_loss`.
         max_completion_length: $C$ for `"seq-mean-token-sum-norm"` (Dr. GRPO).
