@@ -41,16 +41,18 @@ def dapo_overlong_penalty(
 ) -> torch.Tensor:
     r"""DAPO's soft overlong punishment: a length penalty that ramps up over the last tokens.
 
+    With $\ell = |y|$ the length of the completion in tokens:
+
     $$
-    R_{\text{length}}(y) = \begin{cases}
-    0, & |y| \le L_{\max} - L_{\text{cache}} \\
-    \dfrac{(L_{\max} - L_{\text{cache}}) - |y|}{L_{\text{cache}}},
-      & L_{\max} - L_{\text{cache}} < |y| \le L_{\max} \\
-    -1, & L_{\max} < |y|
-    \end{cases}
+    R_{\mathrm{length}}(\ell) = -\min\left(1, \frac{\max\left(0, \ell - L_{\max}
+        + L_{\mathrm{cache}}\right)}{L_{\mathrm{cache}}}\right)
     $$
 
-    (times `penalty_factor`, 1 in the paper), added to the task reward. TRL:
+    which is the paper's piecewise definition in one expression: 0 for $\ell \le L_{\max} -
+    L_{\text{cache}}$, the ramp $\big((L_{\max} - L_{\text{cache}}) - \ell\big)/L_{\text{cache}}$
+    for $L_{\max} - L_{\text{cache}} < \ell \le L_{\max}$, and $-1$ for $\ell > L_{\max}$. The
+    function returns it times `penalty_factor` (1 in the paper); it is added to the task
+    reward. TRL:
     `trl.rewards.get_soft_overlong_punishment(max_completion_len=L_max, soft_punish_cache=L_cache)`;
     verl: `reward.reward_manager.name="dapo"` with
     `reward.reward_kwargs.overlong_buffer_cfg` (`len` = $L_{\text{cache}}$, `penalty_factor`)
@@ -62,13 +64,14 @@ def dapo_overlong_penalty(
     Note: [[AI/LLM/RL/DAPO/DAPO 原理]]
 
     Args:
-        lengths: Completion lengths $|y|$ in tokens, shape `(N,)`.
+        lengths: Completion lengths $\ell = |y|$ in tokens, shape `(N,)`.
         max_length: $L_{\max}$.
         cache_length: $L_{\text{cache}} > 0$, the width of the soft zone.
         penalty_factor: Scale of the penalty.
 
     Returns:
-        $R_{\text{length}}$, shape `(N,)`, floating dtype (default dtype for integer lengths).
+        `penalty_factor` times $R_{\mathrm{length}}$, shape `(N,)`, floating dtype (default dtype
+        for integer lengths).
     """
     if cache_length <= 0:
         raise ValueError("cache_length must be positive")
@@ -85,13 +88,18 @@ def dapo_overlong_penalty(
 def dynamic_sampling_filter(rewards: torch.Tensor, group_size: int) -> torch.Tensor:
     r"""DAPO's dynamic sampling: keep only groups whose rewards are not all equal.
 
+    With $R_{g,i}$ the reward of the $i$-th of the $G$ completions of group $g$, the group is
+    kept ($k_g = 1$) when
+
     $$
-    \text{keep group } q \iff 0 < \big|\{o_i : \text{is\_equivalent}(a, o_i)\}\big| < G
+    k_g = \mathbb{1}\left[\max_{i} R_{g,i} - \min_{i} R_{g,i} > 0\right]
     $$
 
-    where $a$ is the reference answer; in general, a group is kept unless its $G$ rewards are all
-    equal. Such a group has group-relative advantages that are all 0, hence no gradient, so it is
-    dropped and more prompts are sampled. TRL has no
+    The paper states the condition for a correctness reward, $0 < |\{o_i :
+    \text{is\_equivalent}(a, o_i)\}| < G$ with $a$ the reference answer; for rewards that only
+    say right or wrong that is the same rule. A group whose $G$ rewards are all equal has
+    group-relative advantages that are all 0, hence no gradient, so it is dropped and more
+    prompts are sampled. TRL has no
     such filter; verl: `algorithm.filter_groups.enable=True` (with `filter_groups.metric`).
 
     Source: *DAPO: An Open-Source LLM Reinforcement Learning System at Scale*, arXiv:2503.14476.
@@ -103,7 +111,7 @@ def dynamic_sampling_filter(rewards: torch.Tensor, group_size: int) -> torch.Ten
         group_size: $G$.
 
     Returns:
-        Boolean keep-mask, shape `(N,)` (the same value for every member of a group).
+        Boolean keep-mask, shape `(N,)`: $k_g$ for every member of group $g$.
     """
     if rewards.dim() != 1 or rewards.numel() % group_size:
         raise ValueError("rewards must be (N,) with N a multiple of group_size")
@@ -117,17 +125,16 @@ def gspo_sequence_ratio(
 ) -> torch.Tensor:
     r"""GSPO's sequence-level importance ratio: the length-normalised (geometric-mean) ratio.
 
+    With $|o_i|$ the number of real tokens of completion $i$ (its mask summed):
+
     $$
-    s_i(\theta)
-    = \left(\frac{\pi_\theta(o_i \mid q)}{\pi_{\theta_{\text{old}}}(o_i \mid q)}
-    \right)^{\frac{1}{|o_i|}}
-    = \exp\left(\frac{1}{|o_i|}\sum_{t=1}^{|o_i|}
-    \log\frac{\pi_\theta(o_{i,t} \mid q, o_{i,<t})}
-    {\pi_{\theta_{\text{old}}}(o_{i,t} \mid q, o_{i,<t})}
-    \right)
+    s_i(\theta) = \exp\left(\frac{1}{|o_i|}\sum_{t=1}^{|o_i|}\log\frac{\pi_\theta(o_{i,t} \mid q,
+        o_{i,<t})}{\pi_{\theta_{\mathrm{old}}}(o_{i,t} \mid q, o_{i,<t})}\right)
     $$
 
-    TRL: `GRPOConfig(importance_sampling_level="sequence")`.
+    that is $s_i(\theta) = \big(\pi_\theta(o_i \mid q) / \pi_{\theta_{\mathrm{old}}}(o_i \mid q)
+    \big)^{1/|o_i|}$, the geometric mean of the token ratios. TRL:
+    `GRPOConfig(importance_sampling_level="sequence")`.
 
     Source: *Group Sequence Policy Optimization*, arXiv:2507.18071.
 
@@ -296,18 +303,19 @@ def cispo_loss(
 ) -> PolicyLoss:
     r"""CISPO: REINFORCE weighted by a clipped, stop-gradient importance ratio. No token is dropped.
 
+    The loss of token $t$ of completion $i$ is
+
     $$
-    \mathcal{L}^{\text{CISPO}}_{i,t}
-    = -\operatorname{sg}\big(\hat r_{i,t}(\theta)\big)\,\hat A_{i,t}\,
-    \log\pi_\theta(o_{i,t} \mid q, o_{i,<t}),
-    \qquad
-    \hat r_{i,t} = \operatorname{clip}\big(r_{i,t}(\theta),\;
-    1-\varepsilon^{IS}_{\text{low}},\ 1+\varepsilon^{IS}_{\text{high}}\big)
+    \mathcal{L}^{\mathrm{CISPO}}_{i,t} = -\operatorname{sg}\left(\hat{r}_{i,t}(\theta)\right)
+        \hat{A}_{i,t}\log\pi_\theta(o_{i,t} \mid q, o_{i,<t})
     $$
 
-    Unlike PPO, where a clipped token gets zero gradient, every token keeps the gradient
-    $\hat r\,\hat A\,\nabla\log\pi_\theta$; only the size of its weight is bounded. The paper
-    reduces with a token mean over the batch (the default).
+    with the clipped ratio $\hat r_{i,t}(\theta) = \operatorname{clip}\big(r_{i,t}(\theta),
+    1-\varepsilon^{IS}_{\text{low}}, 1+\varepsilon^{IS}_{\text{high}}\big)$ and $\operatorname{sg}$
+    the stop-gradient; the function aggregates these per-token losses with `loss_agg` (the
+    default `"token-mean"`, the mean over the real tokens of the batch). Unlike PPO, where a clipped
+    token gets zero gradient, every token keeps the gradient $\hat r\,\hat A\,\nabla\log\pi_\theta$;
+    only the size of its weight is bounded. The paper reduces with a token mean over the batch.
 
     `clip_eps_low=None` leaves the ratio unbounded below. TRL: `GRPOConfig(loss_type="cispo",
     epsilon_high=E)` clips the ratio at `E` itself (upper bound only), i.e. `clip_eps_high = E − 1`
