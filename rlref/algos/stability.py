@@ -49,18 +49,20 @@ def sapo_loss(
 ) -> torch.Tensor:
     r"""SAPO: the PPO ratio passed through a sigmoid gate instead of a hard clip.
 
+    The loss of token $t$ of completion $i$, with $\sigma$ the logistic sigmoid and
+    $r_{i,t}(\theta)$ the token's importance ratio, is
+
     $$
-    \mathcal{L}^{\text{SAPO}}_{i,t} = -\frac{4}{\tau_{i,t}}\,
-    \sigma\big(\tau_{i,t}\,(r_{i,t}(\theta) - 1)\big)\,\hat A_{i,t},
-    \qquad
-    \tau_{i,t} = \begin{cases}\tau_{\text{pos}} & \hat A_{i,t} > 0\\
-    \tau_{\text{neg}} & \hat A_{i,t} \le 0\end{cases}
+    \mathcal{L}^{\mathrm{SAPO}}_{i,t} = -\frac{4}{\tau_{i,t}}\sigma\left(\tau_{i,t}
+        \left(r_{i,t}(\theta) - 1\right)\right)\hat{A}_{i,t}
     $$
 
-    The gate's slope is $4\sigma(1-\sigma)$, exactly 1 at $r = 1$: near the sampling policy the
-    gradient is the unclipped surrogate's, and it fades smoothly (instead of dropping to 0 at
-    $1 \pm \varepsilon$) as the ratio moves away; a larger $\tau$ makes it fade faster.
-    Both frameworks reduce it with `"seq-mean-token-mean"` (the default here).
+    with the temperature $\tau_{i,t} = \tau_{\text{pos}}$ where $\hat A_{i,t} > 0$ and $\tau_{i,t} =
+    \tau_{\text{neg}}$ where $\hat A_{i,t} \le 0$; the function aggregates these per-token losses
+    with `loss_agg`. The gate's slope is $4\sigma(1-\sigma)$, exactly 1 at $r = 1$: near the
+    sampling policy the gradient is the unclipped surrogate's, and it fades smoothly (instead of
+    dropping to 0 at $1 \pm \varepsilon$) as the ratio moves away; a larger $\tau$ makes it fade
+    faster. Both frameworks reduce it with `"seq-mean-token-mean"` (the default here).
 
     TRL: `GRPOConfig(loss_type="sapo", sapo_temperature_pos=τ_pos, sapo_temperature_neg=τ_neg)`;
     verl: `actor_rollout_ref.actor.policy_loss.loss_mode="sapo"` with `actor.tau_pos`,
@@ -125,18 +127,26 @@ def rollout_correction_weights(
     | `"sequence"` | $\rho_i = \exp\big(\sum_t d_{i,t}\big)$ | `(B,)` |
     | `"geometric"` | $\rho_i = \exp\big(\sum_t d_{i,t} / \lvert o_i\rvert\big)$ | `(B,)` |
 
-    `mode="truncate"` (TIS) clamps the weight into $[C_{\min}, C_{\max}]$; `mode="mask"` (MIS)
-    keeps it where it lies inside the bounds and sets it to 0 elsewhere:
+    `mode="truncate"` (TIS) clamps the weight $\rho$ of the chosen level into $[C_{\min},
+    C_{\max}]$, $w^{\text{TIS}} = \operatorname{clip}(\rho, C_{\min}, C_{\max})$; `mode="mask"`
+    (MIS) keeps it where it lies inside the bounds and sets it to 0 elsewhere,
+    $w^{\text{MIS}} = \rho\,\mathbb{1}[C_{\min} \le \rho \le C_{\max}]$. A `None` bound is
+    absent. With the upper bound $C = C_{\max}$ alone (TRL's default `clip_min=None`), the
+    token-level TIS weight is
 
     $$
-    w^{\text{TIS}} = \operatorname{clip}\big(\rho, C_{\min}, C_{\max}\big),
-    \qquad
-    w^{\text{MIS}} = \rho\,\mathbb{1}\big[C_{\min} \le \rho \le C_{\max}\big]
+    w_{i,t} = \min\left(\exp\left(\ell^{\mathrm{old}}_{i,t} - \ell^{\mathrm{roll}}_{i,t}\right),
+        C\right)
     $$
 
-    with $\rho$ the weight of the chosen level. A `None` bound is absent. Both inputs are
-    constants (no gradient flows through the weight); the trainer multiplies the per-token
-    policy loss by it. Pad positions get $d = 0$.
+    and the sequence-level MIS weight, with $\rho_i$ the sequence row of the table, is
+
+    $$
+    w_i = \rho_i\mathbb{1}\left[\rho_i \le C\right]
+    $$
+
+    Both inputs are constants (no gradient flows through the weight); the trainer multiplies
+    the per-token policy loss by it. Pad positions get $d = 0$.
 
     TRL: `GRPOConfig(vllm_importance_sampling_correction=True,
     vllm_importance_sampling_mode="token_truncate" | "token_mask" | "sequence_truncate" |
@@ -200,9 +210,9 @@ def off_policy_sequence_mask(
     r"""DeepSeek-V3.2's off-policy sequence mask: drop bad sequences sampled by a stale policy.
 
     $$
-    M_i = 1 - \mathbb{1}\big[\hat A_i < 0\big]\,
-    \mathbb{1}\Big[\frac{\sum_t m_{i,t}\,(\ell^{\text{roll}}_{i,t} - \ell_{i,t})}
-    {\sum_t m_{i,t}} > \delta\Big]
+    M_i = 1 - \mathbb{1}\left[\hat{A}_i < 0\right]\mathbb{1}\left[\frac{\sum_{t=1}^{T}
+        m_{i,t}\left(\ell^{\mathrm{roll}}_{i,t} - \ell_{i,t}\right)}{\sum_{t=1}^{T} m_{i,t}}
+        > \delta\right]
     $$
 
     with $\ell = \log\pi_\theta$ (current, taken as a constant) and $\ell^{\text{roll}}$ the
@@ -249,17 +259,19 @@ def aqn_sigma_schedule(
 
     Training is cut into $N$ equal intervals ($N$ = `num_stages`). The first has no noise; the
     others use the geometric sequence $\sigma_k = \sigma_{\text{start}}
-    (\sigma_{\text{end}} / \sigma_{\text{start}})^{k/(N-2)}$, $k = 0, \dots, N-2$, in order:
+    (\sigma_{\text{end}} / \sigma_{\text{start}})^{k/(N-2)}$, $k = 0, \dots, N-2$, in order.
+    With $j = \lfloor \min(s, S) / (S/N) \rfloor$ the interval of step $s$:
 
     $$
-    \sigma(s) = \mathbb{1}[j \ge 1]\,\sigma_{\text{start}}
-    \left(\frac{\sigma_{\text{end}}}{\sigma_{\text{start}}}\right)^{\frac{\min(j, N-1) - 1}{N-2}},
-    \qquad j = \left\lfloor \frac{\min(s, S)}{S / N} \right\rfloor
+    \sigma_{\mathrm{AQN}}(s) = \mathbb{1}\left[j \ge 1\right]\sigma_{\mathrm{start}}\left(
+        \frac{\sigma_{\mathrm{end}}}{\sigma_{\mathrm{start}}}\right)^{\frac{\min(j, N - 1) - 1}
+        {N - 2}}
     $$
 
     with $s$ the training step (`update_step` in that code) and $S$ = `total_steps`. In the code
-    this schedule drives, noise $\mathcal{N}(0, \sigma(s)^2)$ is added in place to the RMSNorm
-    weights of the vLLM rollout model after each weight sync (the training model is untouched).
+    this schedule drives, noise $\mathcal{N}(0, \sigma_{\mathrm{AQN}}(s)^2)$ is added in place to
+    the RMSNorm weights of the vLLM rollout model after each weight sync (the training model is
+    untouched).
 
     Settings of the released 7B script: $\sigma_{\text{start}} = 10^{-2}$,
     $\sigma_{\text{end}} = 10^{-4}$, $N = 10$.
@@ -279,7 +291,8 @@ def aqn_sigma_schedule(
         num_stages: $N \ge 3$.
 
     Returns:
-        $\sigma(s)$, same shape as `steps`, floating dtype (default dtype for integer steps).
+        $\sigma_{\mathrm{AQN}}(s)$, same shape as `steps`, floating dtype (default dtype for
+        integer steps).
     """
     if num_stages < 3 or total_steps <= 0 or sigma_start <= 0 or sigma_end <= 0:
         raise ValueError("need num_stages >= 3, total_steps > 0 and positive sigmas")
