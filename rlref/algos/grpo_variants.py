@@ -41,17 +41,24 @@ def dapo_overlong_penalty(
 ) -> torch.Tensor:
     r"""DAPO's soft overlong punishment: a length penalty that ramps up over the last tokens.
 
-    With $\ell = |y|$ the length of the completion in tokens:
+    With $\ell = |y|$ the length of the completion in tokens, the paper's piecewise definition:
+
+    $$
+    R_{\mathrm{length}}(\ell) = \begin{cases} 0, & \ell \le L_{\max} - L_{\mathrm{cache}} \\
+        \frac{(L_{\max} - L_{\mathrm{cache}}) - \ell}{L_{\mathrm{cache}}}, & L_{\max}
+        - L_{\mathrm{cache}} < \ell \le L_{\max} \\ -1, & \ell > L_{\max} \end{cases}
+    $$
+
+    No penalty up to $L_{\max} - L_{\mathrm{cache}}$ tokens, a ramp from 0 down to $-1$ over
+    the last $L_{\mathrm{cache}}$ tokens, $-1$ beyond $L_{\max}$. The three cases in one
+    expression:
 
     $$
     R_{\mathrm{length}}(\ell) = -\min\left(1, \frac{\max\left(0, \ell - L_{\max}
         + L_{\mathrm{cache}}\right)}{L_{\mathrm{cache}}}\right)
     $$
 
-    which is the paper's piecewise definition in one expression: 0 for $\ell \le L_{\max} -
-    L_{\text{cache}}$, the ramp $\big((L_{\max} - L_{\text{cache}}) - \ell\big)/L_{\text{cache}}$
-    for $L_{\max} - L_{\text{cache}} < \ell \le L_{\max}$, and $-1$ for $\ell > L_{\max}$. The
-    function returns it times `penalty_factor` (1 in the paper); it is added to the task
+    The function returns it times `penalty_factor` (1 in the paper); it is added to the task
     reward. TRL:
     `trl.rewards.get_soft_overlong_punishment(max_completion_len=L_max, soft_punish_cache=L_cache)`;
     verl: `reward.reward_manager.name="dapo"` with
