@@ -114,6 +114,19 @@ def vespo_gamma_weight(
     if advantages.dim() != 1:
         raise ValueError("VESPO weighs whole sequences: advantages must have shape (B,)")
     log_w = torch.log(vespo_sequence_ratio(logp, old_logp, mask))
+    return _vespo_kernel(log_w, advantages, k_pos, lambda_pos, k_neg, lambda_neg)
+
+
+def _vespo_kernel(
+    log_w: torch.Tensor,
+    advantages: torch.Tensor,
+    k_pos: float,
+    lambda_pos: float,
+    k_neg: float,
+    lambda_neg: float,
+) -> torch.Tensor:
+    """φ(w) = exp(λ + k log w − λ w) of each sequence from its log-weight, (k, λ) by the sign
+    of its advantage; shared with `rlref.algos.vespo_correction` (the corrected weight)."""
     nonneg = advantages >= 0
     # (k, λ) chosen by the sign of the sequence advantage
     k = torch.where(nonneg, k_pos, k_neg).to(log_w.dtype)

@@ -22,6 +22,7 @@ import math
 import torch
 
 from rlref.algos.aggregation import LossAgg, aggregate_loss
+from rlref.algos.frontier import _vespo_kernel
 from rlref.algos.lm import masked_sum
 
 __all__ = ["vespo_corrected_loss", "vespo_corrected_sequence_ratio"]
@@ -124,12 +125,8 @@ def vespo_corrected_loss(
     if advantages.dim() != 1:
         raise ValueError("VESPO weighs whole sequences: advantages must have shape (B,)")
     log_w = torch.log(vespo_corrected_sequence_ratio(logp, old_logp, mask, rollout_ratio))
-    nonneg = advantages >= 0
-    # (k, λ) by the sign of the sequence advantage
-    k = torch.where(nonneg, k_pos, k_neg).to(log_w.dtype)
-    lam = torch.where(nonneg, lambda_pos, lambda_neg).to(log_w.dtype).clamp(min=1e-4)
-    # φ(w̃) = exp(λ + k log w̃ − λ w̃)
-    phi = torch.exp(lam + k * log_w - lam * torch.exp(log_w)).nan_to_num(0.0, 0.0, 0.0)
+    # φ(w̃) = exp(λ + k log w̃ − λ w̃), (k, λ) by the sign of the sequence advantage
+    phi = _vespo_kernel(log_w, advantages, k_pos, lambda_pos, k_neg, lambda_neg)
     # −sg[φ(w̃_i)] Â_i log π_θ(o_{i,t})
     per_token = -(phi * advantages).unsqueeze(-1) * logp
     return aggregate_loss(per_token, mask, loss_agg)
