@@ -33,11 +33,11 @@ def test_each_tag_has_its_view_and_the_index_leads_there(tmp_path: Path) -> None
     index = build_index(load_vault(tmp_path))
     page = tags_page(index.tags, tag_anchors(index.tags), index.notes)
     index_part = page[page.index("共 2 个标签") :]
-    assert "[#基础 <small>2</small>](#基础){ .rlref-tag }" in index_part
+    assert '<a class="rlref-tag" href="#基础">#基础 <small>2</small></a>' in index_part
     assert index_part.index("#基础") < index_part.index("#rl/ppo")  # most used first
     basics = page[page.index('id="基础"') : page.index("</section>", page.index('id="基础"'))]
-    assert "- [A &lt;i&gt;](notes/a.md) — " in basics and "存根" in basics
-    assert "- [B](notes/b.md) — 概念" in basics
+    assert '<li><a href="notes/a.md">A &lt;i&gt;</a> — 存根</li>' in basics
+    assert '<li><a href="notes/b.md">B</a> — 概念</li>' in basics
     assert 'id="rlppo"' in page and "search:\n  exclude: true" in page
 
 
