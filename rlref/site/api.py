@@ -217,13 +217,26 @@ def module_page(
     return "\n".join(parts)
 
 
-def source_page(module: Module) -> str:
-    """The module's source, highlighted, with an anchor per line (``#L-12``)."""
+def source_page(module: Module, users: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    """The module's source, highlighted, with an anchor per line (``#L-12``), under the
+    notes whose ``impl:`` names one of its functions."""
+    doc = source_doc(module.relative_file)
     code = highlighted_source(module.file.read_text(encoding="utf-8"))
-    back = relative_url(source_doc(module.relative_file), api_doc(module.name))
+    back = relative_url(doc, api_doc(module.name))
+    notes: dict[str, str] = {}
+    for name, _ in module.members:
+        for key, title in (users or {}).get(f"{module.name}.{name}", []):
+            notes.setdefault(key, title)
+    used = ""
+    if notes:
+        links = " · ".join(
+            f"[{escape_markdown(title)}]({relative_url(doc, note_doc(key))})"
+            for key, title in notes.items()
+        )
+        used = f'<p class="rlref-used-by" markdown>**笔记引用：** {links}</p>\n\n'
     return (
         f"---\ntitle: {module.relative_file}\nsearch:\n  exclude: true\n---\n"
-        f"# `{module.relative_file}`\n\n[← API：`{module.name}`]({back})\n\n{code}\n"
+        f"# `{module.relative_file}`\n\n[← API：`{module.name}`]({back})\n\n{used}{code}\n"
     )
 
 

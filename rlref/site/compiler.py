@@ -137,7 +137,7 @@ def _api_outputs(
 
     for module in modules:
         outputs[api_doc(module.name)] = module_page(module, users, formulas_of)
-        outputs[source_doc(module.relative_file)] = source_page(module)
+        outputs[source_doc(module.relative_file)] = source_page(module, users)
         package = ".".join(module.name.split(".")[:2])
         groups.setdefault(package, []).append(api_doc(module.name))
     return outputs, list(groups.items())

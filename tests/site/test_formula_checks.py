@@ -117,3 +117,11 @@ def test_the_api_page_lists_the_formulas_checked_against_each_function(vault: Pa
     assert f"[目标 &lt;b&gt; · `f-b`]({target}#formula-f-b)" in line
     assert "`f-c`" not in line
     assert "对照公式" not in api["api/rlref.vault.parse.md"]
+
+
+def test_the_source_page_links_to_the_notes_that_use_the_module(vault: Path) -> None:
+    _, api = compiled(vault)
+    page = api["api/source/rlref/vault/slug.md"]
+    line = next(line for line in page.splitlines() if "笔记引用" in line)
+    assert "[目标 &lt;b&gt;](../../../../notes/B/%E7%9B%AE%E6%A0%87.md)" in line
+    assert "笔记引用" not in api["api/source/rlref/vault/parse.md"]
