@@ -48,8 +48,9 @@ def _write_verify_report(path: Path) -> dict:
     def result(key: str, formula_id: str, status: str, **extra: str) -> FormulaResult:
         formula = next(f for f in notes[key].formulas if f.id == formula_id)
         extra.setdefault("latex_sha256", latex_hash(formula.latex))
-        return FormulaResult(notes[key].path, formula_id, formula.line, status,
-                             checked_at=when, **extra)
+        return FormulaResult(
+            notes[key].path, formula_id, formula.line, status, checked_at=when, **extra
+        )
 
     results = [
         result("RL/基础/策略 梯度", "pg-objective", "pass", impl="rlref.algos.kl:kl_k3"),
@@ -59,8 +60,9 @@ def _write_verify_report(path: Path) -> dict:
         result("RL/算法/PPO 原理", "ppo-clip", "pass", latex_sha256="0" * 64),
     ]  # pg-baseline has no result: it is newer than the run
     checked = {r.note for r in results}
-    return write_report(path, results, vault="site_vault", checked_notes=checked,
-                        existing_notes=checked)
+    return write_report(
+        path, results, vault="site_vault", checked_notes=checked, existing_notes=checked
+    )
 
 
 @pytest.fixture(scope="session")

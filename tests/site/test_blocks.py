@@ -14,8 +14,14 @@ def rewrite(body: str) -> str:
 def render(body: str) -> str:
     """The compiled body through Python-Markdown with the site's block extensions."""
     md = markdown.Markdown(
-        extensions=["admonition", "pymdownx.details", "pymdownx.superfences", "tables",
-                    "pymdownx.arithmatex", "md_in_html"],
+        extensions=[
+            "admonition",
+            "pymdownx.details",
+            "pymdownx.superfences",
+            "tables",
+            "pymdownx.arithmatex",
+            "md_in_html",
+        ],
         extension_configs={"pymdownx.arithmatex": {"generic": True}},
     )
     return md.convert(rewrite(body))

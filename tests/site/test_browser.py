@@ -149,9 +149,7 @@ def test_concept_card_and_backlinks_are_not_in_the_search_index(built_site: Any)
             assert generated not in text, (doc["location"], generated)
 
 
-def test_api_page_renders_docstring_formula_and_links_back(
-    browser: Browser, site_url: str
-) -> None:
+def test_api_page_renders_docstring_formula_and_links_back(browser: Browser, site_url: str) -> None:
     open_page(browser, site_url + "api/rlref.algos.kl.html")
     page = browser.page
     entry = page.locator('[id="rlref.algos.kl.kl_k3"]')

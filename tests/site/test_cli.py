@@ -21,8 +21,16 @@ def test_strict_build_stops_at_a_broken_link(
     monkeypatch.chdir(REPO)  # mkdocs.yml and site/ are found from the repository
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["build", str(vault), "--out", str(out), "--strict", "--verify-json",
-              str(tmp_path / "none.json")],
+        app,
+        [
+            "build",
+            str(vault),
+            "--out",
+            str(out),
+            "--strict",
+            "--verify-json",
+            str(tmp_path / "none.json"),
+        ],
     )
     assert result.exit_code == 1
     assert "笔记.md:6: error: [[不存在]]" in result.output
@@ -43,8 +51,8 @@ def test_a_forward_link_builds_and_shows_as_unresolved(
     monkeypatch.chdir(REPO)
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["build", str(vault), "--out", str(out), "--verify-json",
-              str(tmp_path / "none.json")],
+        app,
+        ["build", str(vault), "--out", str(out), "--verify-json", str(tmp_path / "none.json")],
     )
     assert result.exit_code == 0, result.output
     assert "笔记.md:6: warning: [[以后再写]]" in result.output

@@ -33,15 +33,28 @@ def compile_vault(root: Path, report: VerifyReport | None = None) -> dict[str, C
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    write(tmp_path, "A/源 笔记.md", "源", (
-        "# 源\n\n见 [[目标 笔记#第二 节|第二节]]、[[目标 笔记]] 和 [[不存在的笔记]]。\n"
-        "还有 [[目标 笔记#没有这节]] 与 `[[代码里]]`，标签 #rl/ppo 。\n\n"
-        "![[图.png|120]] ![[目标 笔记]]\n\n跳到 [[目标 笔记#^blk|块]]\n"
-    ), "type: concept\nstatus: stub\ntags: [demo]\nimpl: [\"rlref.vault.slug:slug\"]\n"
-       "sources:\n  - {title: PPO, arxiv: \"1707.06347\"}\n")
-    write(tmp_path, "B/目标 笔记.md", "目标", (
-        "# 目标\n\n## 第一节\n\n## 第二 节\n\n一句话 ^blk\n\n<!-- formula: f-a -->\n$$\na=1\n$$\n"
-    ), "type: algorithm\nstatus: complete\n")
+    write(
+        tmp_path,
+        "A/源 笔记.md",
+        "源",
+        (
+            "# 源\n\n见 [[目标 笔记#第二 节|第二节]]、[[目标 笔记]] 和 [[不存在的笔记]]。\n"
+            "还有 [[目标 笔记#没有这节]] 与 `[[代码里]]`，标签 #rl/ppo 。\n\n"
+            "![[图.png|120]] ![[目标 笔记]]\n\n跳到 [[目标 笔记#^blk|块]]\n"
+        ),
+        'type: concept\nstatus: stub\ntags: [demo]\nimpl: ["rlref.vault.slug:slug"]\n'
+        'sources:\n  - {title: PPO, arxiv: "1707.06347"}\n',
+    )
+    write(
+        tmp_path,
+        "B/目标 笔记.md",
+        "目标",
+        (
+            "# 目标\n\n## 第一节\n\n## 第二 节\n\n一句话 ^blk\n\n"
+            "<!-- formula: f-a -->\n$$\na=1\n$$\n"
+        ),
+        "type: algorithm\nstatus: complete\n",
+    )
     (tmp_path / "B" / "图.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     return tmp_path
 
@@ -78,8 +91,8 @@ def test_embeds_tags_and_block_anchors(vault: Path) -> None:
 
 def test_card_shows_type_status_sources_impl_and_stub(vault: Path) -> None:
     text = compile_vault(vault)["A/源 笔记"].text
-    card = text[text.index("??? abstract rlref-card"):]  # the details, collapsed
-    summary = text[text.index("!!! warning rlref-stub"):text.index("??? abstract rlref-card")]
+    card = text[text.index("??? abstract rlref-card") :]  # the details, collapsed
+    summary = text[text.index("!!! warning rlref-stub") : text.index("??? abstract rlref-card")]
     assert "存根" in summary and "{ .rlref-summary }" in summary
     assert "[`slug`](../../api/rlref.vault.slug.md#rlref.vault.slug.slug)" in summary
     assert "[arXiv:1707.06347](https://arxiv.org/abs/1707.06347)" in card
@@ -90,12 +103,25 @@ def test_card_shows_type_status_sources_impl_and_stub(vault: Path) -> None:
 
 def test_card_lists_formula_statuses_from_the_report(vault: Path, tmp_path: Path) -> None:
     report_file = tmp_path / "verify.json"
-    report_file.write_text(json.dumps({
-        "schema_version": 1, "generated_at": "2026-01-01T00:00:00+00:00",
-        "formulas": [{"note": "B/目标 笔记.md", "formula": "f-a", "status": "fail",
-                      "message": "数值不一致", "checked_at": "2026-01-01T00:00:00+00:00",
-                      "latex_sha256": latex_hash("a=1")}],
-    }), encoding="utf-8")
+    report_file.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "generated_at": "2026-01-01T00:00:00+00:00",
+                "formulas": [
+                    {
+                        "note": "B/目标 笔记.md",
+                        "formula": "f-a",
+                        "status": "fail",
+                        "message": "数值不一致",
+                        "checked_at": "2026-01-01T00:00:00+00:00",
+                        "latex_sha256": latex_hash("a=1"),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     text = compile_vault(vault, read_verify_report(report_file))["B/目标 笔记"].text
     row = next(line for line in text.splitlines() if "`f-a`" in line)
     assert "未通过" in row and "数值不一致" in row
@@ -114,11 +140,24 @@ def test_a_pass_says_what_the_formula_was_checked_against(
     vault: Path, tmp_path: Path, impl: str | None, shown: str
 ) -> None:
     report_file = tmp_path / "verify.json"
-    report_file.write_text(json.dumps({
-        "schema_version": 1, "generated_at": "2026-01-01T00:00:00+00:00",
-        "formulas": [{"note": "B/目标 笔记.md", "formula": "f-a", "status": "pass", "impl": impl,
-                      "latex_sha256": latex_hash("a=1")}],
-    }), encoding="utf-8")
+    report_file.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "generated_at": "2026-01-01T00:00:00+00:00",
+                "formulas": [
+                    {
+                        "note": "B/目标 笔记.md",
+                        "formula": "f-a",
+                        "status": "pass",
+                        "impl": impl,
+                        "latex_sha256": latex_hash("a=1"),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     text = compile_vault(vault, read_verify_report(report_file))["B/目标 笔记"].text
     row = next(line for line in text.splitlines() if "`f-a`" in line)
     assert "通过" in row and shown in row, row
@@ -126,7 +165,7 @@ def test_a_pass_says_what_the_formula_was_checked_against(
 
 def test_backlinks_section_lists_linking_notes(vault: Path) -> None:
     text = compile_vault(vault)["B/目标 笔记"].text
-    tail = text[text.index("## 反向链接"):]
+    tail = text[text.index("## 反向链接") :]
     assert "[源](../A/%E6%BA%90%20%E7%AC%94%E8%AE%B0.md)" in tail
 
 
@@ -137,9 +176,22 @@ def test_status_report_versions_and_staleness(tmp_path: Path) -> None:
     future.write_text('{"schema_version": 99, "formulas": []}', encoding="utf-8")
     assert "不受支持" in (read_verify_report(future).status("n", "f").reason or "")
     stale = tmp_path / "stale.json"
-    stale.write_text(json.dumps({"schema_version": 1, "formulas": [
-        {"note": "n.md", "formula": "f", "status": "pass", "latex_sha256": latex_hash("x")}
-    ]}), encoding="utf-8")
+    stale.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "formulas": [
+                    {
+                        "note": "n.md",
+                        "formula": "f",
+                        "status": "pass",
+                        "latex_sha256": latex_hash("x"),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     report = read_verify_report(stale)
     assert report.status("n", "f", "x").status == "pass"
     assert report.status("n", "f", "y").status == "stale"  # the formula changed since
@@ -149,9 +201,17 @@ def test_status_report_versions_and_staleness(tmp_path: Path) -> None:
     assert report.status("n", "g", "y", none_reason="定义").status == "none"
     assert missing.status("n", "f", "y", none_reason="定义").status == "none"
     unchecked = tmp_path / "none.json"
-    unchecked.write_text(json.dumps({"schema_version": 1, "formulas": [
-        {"note": "n.md", "formula": "f", "status": "unchecked", "reason": "定理"}
-    ]}), encoding="utf-8")
+    unchecked.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "formulas": [
+                    {"note": "n.md", "formula": "f", "status": "unchecked", "reason": "定理"}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     assert read_verify_report(unchecked).status("n", "f") == FormulaStatus("none", "定理")
 
 

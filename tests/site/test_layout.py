@@ -30,6 +30,4 @@ def test_anchor_is_kept_verbatim() -> None:
 
 
 def test_escape_markdown_keeps_text_literal() -> None:
-    assert escape_markdown("a_b *c* [d] $x$ <e>") == (
-        "a\\_b \\*c\\* \\[d\\] &#36;x&#36; &lt;e&gt;"
-    )
+    assert escape_markdown("a_b *c* [d] $x$ <e>") == ("a\\_b \\*c\\* \\[d\\] &#36;x&#36; &lt;e&gt;")

@@ -32,13 +32,25 @@ def group(items: list, title: str) -> list:
 
 
 def test_nav_follows_moc_sections_and_nesting(tmp_path: Path) -> None:
-    write(tmp_path, "AI/_MOC.md", moc("总目录", (
-        "## 下级\n\n- [[AI/RL/_MOC]]\n\n## 捷径\n\n- [[AI/RL/Z 笔记]]\n\n"
-        "## 相关\n\n- [[Other/_MOC]]\n"
-    )))
-    write(tmp_path, "AI/RL/_MOC.md", moc("RL 目录", (
-        "## 第二 部分\n\n- [[Z 笔记]]\n- [[A 笔记]]\n\n## 第一 部分\n\n- [[M 笔记]]\n"
-    )))
+    write(
+        tmp_path,
+        "AI/_MOC.md",
+        moc(
+            "总目录",
+            (
+                "## 下级\n\n- [[AI/RL/_MOC]]\n\n## 捷径\n\n- [[AI/RL/Z 笔记]]\n\n"
+                "## 相关\n\n- [[Other/_MOC]]\n"
+            ),
+        ),
+    )
+    write(
+        tmp_path,
+        "AI/RL/_MOC.md",
+        moc(
+            "RL 目录",
+            ("## 第二 部分\n\n- [[Z 笔记]]\n- [[A 笔记]]\n\n## 第一 部分\n\n- [[M 笔记]]\n"),
+        ),
+    )
     write(tmp_path, "Other/_MOC.md", moc("其他目录", "## 引用\n\n- [[AI/RL/A 笔记]]\n"))
     for name in ("Z 笔记", "A 笔记", "M 笔记"):
         write(tmp_path, f"AI/RL/{name}.md", note(name))
@@ -71,10 +83,17 @@ def test_long_sections_are_split_into_runs_in_moc_order(tmp_path: Path) -> None:
 
 
 def test_a_link_in_a_sections_prose_is_not_an_entry(tmp_path: Path) -> None:
-    write(tmp_path, "_MOC.md", moc("目录", (
-        "## 算法\n\n本节之外的对比见 [[综述]]。\n\n- [[甲]]\n\n"
-        "## 综述\n\n- [[综述]]\n\n## 只有正文\n\n正文里提到 [[乙]]。\n"
-    )))
+    write(
+        tmp_path,
+        "_MOC.md",
+        moc(
+            "目录",
+            (
+                "## 算法\n\n本节之外的对比见 [[综述]]。\n\n- [[甲]]\n\n"
+                "## 综述\n\n- [[综述]]\n\n## 只有正文\n\n正文里提到 [[乙]]。\n"
+            ),
+        ),
+    )
     for name in ("甲", "乙", "综述"):
         write(tmp_path, f"{name}.md", note(name))
     index = build_index(load_vault(tmp_path))
