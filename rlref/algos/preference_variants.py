@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from rlref.algos.preference import PreferenceLoss
+from rlref.algos.preference import _implicit_rewards as _rewards  # βΔ_w, βΔ_l
 
 __all__ = [
     "aot_loss",
@@ -28,19 +29,6 @@ __all__ = [
     "exo_pair_loss",
     "nca_pair_loss",
 ]
-
-
-def _rewards(
-    beta: float,
-    policy_chosen_logps: torch.Tensor,
-    policy_rejected_logps: torch.Tensor,
-    ref_chosen_logps: torch.Tensor,
-    ref_rejected_logps: torch.Tensor,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    # βΔ_w and βΔ_l: each side's implicit reward
-    chosen = beta * (policy_chosen_logps - ref_chosen_logps)
-    rejected = beta * (policy_rejected_logps - ref_rejected_logps)
-    return chosen, rejected
 
 
 def _result(losses: torch.Tensor, chosen: torch.Tensor, rejected: torch.Tensor) -> PreferenceLoss:
