@@ -22,11 +22,6 @@ REPO = Path(__file__).resolve().parents[2]
 ALGOS = Path(rlref.algos.__file__).parent
 FORMULAS = docstring_formulas(ALGOS, "rlref.algos")
 
-# Docstrings not yet aligned with a checked note formula. Strict: a function that comes to
-# match fails here until it is taken off the list.
-NOT_YET_MATCHED: set[str] = set()
-
-
 @pytest.fixture(scope="module")
 def keys() -> dict:
     vault = load_vault(REPO / "kb")
@@ -35,18 +30,7 @@ def keys() -> dict:
     return checked_keys(vault.notes.values(), checked)
 
 
-@pytest.mark.parametrize(
-    "owner",
-    [
-        pytest.param(
-            owner,
-            marks=pytest.mark.xfail(
-                owner in NOT_YET_MATCHED, reason="not yet aligned", strict=True
-            ),
-        )
-        for owner in sorted({f.owner for f in FORMULAS})
-    ],
-)
+@pytest.mark.parametrize("owner", sorted({f.owner for f in FORMULAS}))
 def test_docstring_formula_is_a_checked_formula(owner: str, keys: dict) -> None:
     mine = [f for f in FORMULAS if f.owner == owner]
     problems = [f"{f.file.name}:{f.line}: {why}: {f.latex}" for f, why in unmatched(mine, keys)]
