@@ -88,7 +88,9 @@ def check_dapo_dynamic_sampling() -> Check:
     )
 
 
+# 闭式与论文的分段式是同一个量：一个检查同时登记两条公式
 @formula_check("AI/LLM/RL/DAPO/DAPO 原理", "dapo-overlong-penalty")
+@formula_check("AI/LLM/RL/DAPO/DAPO 原理", "dapo-overlong-penalty-cases")
 def check_dapo_overlong_penalty() -> Check:
     return Check(
         impl=dapo_overlong_penalty,
@@ -104,31 +106,7 @@ def check_dapo_overlong_penalty() -> Check:
             "max_length": lambda v: v.L_max,
             "cache_length": lambda v: v.L_cache,
         },
-        cover=[
-            lambda v: v.length <= v.L_max - v.L_cache,
-            lambda v: (v.length > v.L_max - v.L_cache) & (v.length <= v.L_max),
-            lambda v: v.length > v.L_max,
-        ],
-    )
-
-
-@formula_check("AI/LLM/RL/DAPO/DAPO 原理", "dapo-overlong-penalty-cases")
-def check_dapo_overlong_penalty_cases() -> Check:
-    return Check(
-        impl=dapo_overlong_penalty,
-        axes={"n": 40},
-        inputs={"length": lambda v: v.integers(1, 40, v.n), "L_max": 30, "L_cache": 8},
-        symbols={
-            r"\ell": lambda v: v.length,
-            r"L_{\max}": lambda v: v.L_max,
-            r"L_{\mathrm{cache}}": lambda v: v.L_cache,
-        },
-        args={
-            "lengths": lambda v: v.length,
-            "max_length": lambda v: v.L_max,
-            "cache_length": lambda v: v.L_cache,
-        },
-        # 论文的三段都要有样本（两个分界点上相邻两段的值相同，分界取哪边不影响结果）
+        # 三段都要有样本（两个分界点上相邻两段的值相同，分界取哪边不影响结果）
         cover=[
             lambda v: v.length <= v.L_max - v.L_cache,
             lambda v: (v.length > v.L_max - v.L_cache) & (v.length <= v.L_max),

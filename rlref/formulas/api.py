@@ -43,7 +43,9 @@ RELATION_OPERATORS = ("==", "<=", ">=", "<", ">")
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 
 Expr = Callable[..., Any] | int | float | bool | str
-CHECK_ATTRIBUTE = "__rlref_formula__"  # (kind, note, formula id) on a registered function
+# On a registered function: its ((kind, note, formula id), …); stacked decorators add to it, so
+# one check can serve two tagged formulas that state the same quantity.
+CHECK_ATTRIBUTE = "__rlref_formula__"
 
 
 class CheckDefinitionError(ValueError):
@@ -264,7 +266,8 @@ def _register(kind: str, note: str, formula_id: str) -> Callable[[Any], Any]:
         raise CheckDefinitionError("register with literal strings: (note, formula id)")
 
     def mark(function: Any) -> Any:
-        setattr(function, CHECK_ATTRIBUTE, (kind, note.removesuffix(".md"), formula_id))
+        marks = getattr(function, CHECK_ATTRIBUTE, ())
+        setattr(function, CHECK_ATTRIBUTE, (*marks, (kind, note.removesuffix(".md"), formula_id)))
         return function
 
     return mark

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rlref.diagnostics import Diagnostic
+from rlref.formulas.api import CHECK_ATTRIBUTE
 from rlref.formulas.static import declared
 
 CONFIG = ".rlref.toml"
@@ -207,12 +208,12 @@ def load_checks(root: Path) -> dict[tuple[str, str], Loaded]:
             continue
         module = importlib.import_module(".".join([package, *relative.parts]))
         for value in vars(module).values():
-            mark = getattr(value, "__rlref_formula__", None)
-            if mark is None or getattr(value, "__module__", None) != module.__name__:
+            marks = getattr(value, CHECK_ATTRIBUTE, ())
+            if not marks or getattr(value, "__module__", None) != module.__name__:
                 continue
-            kind, note, formula = mark
             line = value.__code__.co_firstlineno
-            registry[note, formula] = Loaded(kind, note, formula, value, f"{path}:{line}")
+            for kind, note, formula in marks:
+                registry[note, formula] = Loaded(kind, note, formula, value, f"{path}:{line}")
     return registry
 
 

@@ -98,3 +98,18 @@ def test_a_config_naming_a_missing_folder_is_an_error(tmp_path):
     (root / ".rlref.toml").write_text('checks = "../nowhere"\n', encoding="utf-8")
     (problem,) = scan_checks(root).problems
     assert problem.path == ".rlref.toml" and "does not exist" in problem.message
+
+
+def test_one_check_can_serve_two_formulas_of_the_same_quantity(tmp_path):
+    note = NOTE.replace("<!-- formula: unchecked -->", "<!-- formula: mean-again -->\n$$\n"
+                        "\\bar{x} = \\frac{\\sum_t x_t m_t}{\\sum_t m_t}\n$$\n\n"
+                        "<!-- formula: unchecked -->")
+    check = CHECK.replace('@formula_check("T", "masked-mean")',
+                          '@formula_check("T", "masked-mean")\n@formula_check("T", "mean-again")')
+    root = vault(tmp_path, note, check)
+    assert {r.formula for r in scan_checks(root).registrations} == {"masked-mean", "mean-again"}
+    found = results(root)
+    assert found["masked-mean"].status == found["mean-again"].status == "pass"
+    (tmp_path / "drift").mkdir()
+    drifted = results(vault(tmp_path / "drift", note.replace("x_t m_t", "x_t"), check))
+    assert drifted["mean-again"].status == "fail" and drifted["masked-mean"].status == "pass"
