@@ -7,6 +7,11 @@ base (letter, Greek, accent, font, word in ``\text{}``), primes, subscript and s
 and written in one *canonical spelling*, the key under which a binding declares them.
 ``\pi_\theta``, ``\pi_{\theta}`` and ``\pi_{ \theta }`` share one key, and so do
 ``\text{old}``, ``\mathrm{old}`` and ``old``.
+
+A formula broken over lines in ``\begin{aligned}`` (or ``split``) is the formula on one
+line: its line breaks ``\\`` and alignment points ``&`` are layout, dropped here like
+spacing, so that every reader of the tokens (the normaliser, the canonical form of a
+docstring formula) sees the one-line form.
 """
 
 from __future__ import annotations
@@ -72,10 +77,21 @@ ARGUMENT_BARS = frozenset(["|", r"\mid", r"\|", r"\parallel", r"\Vert"])
 _TOKEN = re.compile(r"\\(?:begin|end)\s*\{\s*[A-Za-z]+\*?\s*\}|\\[a-zA-Z]+|\\.|\s+|.", re.S)
 _LABEL = re.compile(r"\\(?:tag|label)\*?\{[^{}]*\}")
 # spellings of the same token
-_ALIASES = {r"\lbrace": SET_OPEN, r"\rbrace": SET_CLOSE, r"\begin{dcases}": CASES_BEGIN,
-            r"\end{dcases}": CASES_END}
+_ALIASES = {
+    r"\lbrace": SET_OPEN,
+    r"\rbrace": SET_CLOSE,
+    r"\begin{dcases}": CASES_BEGIN,
+    r"\end{dcases}": CASES_END,
+}
 # a word in ``\text{…}``: letters, digits, ``\_``, and ``.``/``-`` inside a name (Dr.GRPO)
 _WORD = re.compile(r"\w+(?:[.\-]\w+)*")
+
+
+# Environments that only lay one formula out over lines (see the module's docstring).
+LAYOUT_ENVIRONMENTS = frozenset(["aligned", "split"])
+LINE_BREAK, ALIGNMENT = "\\\\", "&"
+ROW_SPACING = re.compile(r"-?[\d.]+(?:pt|em|ex|mm|cm|mu|bp)")  # the 4pt of \\[4pt]
+_POSITION = frozenset(["t", "b", "c"])  # \begin{aligned}[t]
 
 
 def _normal_token(token: str) -> str:
@@ -87,7 +103,7 @@ def _normal_token(token: str) -> str:
 def tokenize(latex: str) -> list[str]:
     r"""Split into tokens: ``\name``, ``\x``, or one character; drop spacing and sizing."""
     text = _LABEL.sub(" ", latex).strip()
-    raw = [_normal_token(t) for t in _TOKEN.findall(text) if not t.isspace()]
+    raw = one_line([_normal_token(t) for t in _TOKEN.findall(text) if not t.isspace()])
     tokens: list[str] = []
     i = 0
     while i < len(raw):
@@ -101,6 +117,101 @@ def tokenize(latex: str) -> list[str]:
     while tokens and tokens[-1] in (".", ",", ";"):  # sentence punctuation after a formula
         tokens.pop()
     return tokens
+
+
+@dataclass
+class _Environment:
+    """An environment being read: the ``{…}`` groups and ``\\left…\\right`` pairs open in it."""
+
+    name: str  # "" for the formula around every environment
+    braces: int = 0
+    delimiters: int = 0
+
+
+def one_line(raw: list[str]) -> list[str]:
+    r"""Raw tokens with each ``\begin{aligned}…\end{aligned}`` (or ``split``) read as one
+    line: the environment, its ``\\`` (with a ``[4pt]`` after it) and its ``&`` go. A break
+    or ``&`` inside a ``{…}`` group or a ``\left…\right`` pair of the environment is an error,
+    as in TeX; those of ``\begin{cases}`` and outside any environment are kept, for the
+    normaliser to read or refuse."""
+    out: list[str] = []
+    open_ = [_Environment("")]
+    i = 0
+    while i < len(raw):
+        token, here = raw[i], open_[-1]
+        i += 1
+        if token.startswith("\\begin{"):
+            name = token[len("\\begin{") : -1]
+            open_.append(_Environment(name))
+            if name in LAYOUT_ENVIRONMENTS:
+                if (
+                    raw[i : i + 1] == ["["]
+                    and raw[i + 2 : i + 3] == ["]"]
+                    and (raw[i + 1] in _POSITION)
+                ):
+                    i += 3  # the vertical position of the block: layout too
+                continue
+        elif token.startswith("\\end{"):
+            name = token[len("\\end{") : -1]
+            if name in LAYOUT_ENVIRONMENTS or here.name in LAYOUT_ENVIRONMENTS:
+                if here.name != name:
+                    opened = rf"\begin{{{here.name}}}" if here.name else "nothing"
+                    raise LatexError(rf"\end{{{name}}} closes {opened}")
+                if here.braces or here.delimiters:
+                    raise LatexError(
+                        rf"a group or \left…\right pair opened in \begin{{{name}}} "
+                        "is not closed before its end"
+                    )
+            if len(open_) > 1:
+                open_.pop()
+            if name in LAYOUT_ENVIRONMENTS:
+                continue
+        elif token in ("{", "}", r"\left", r"\right"):
+            step = 1 if token in ("{", r"\left") else -1
+            if token in ("{", "}"):
+                here.braces += step
+            else:
+                here.delimiters += step
+            if min(here.braces, here.delimiters) < 0 and here.name in LAYOUT_ENVIRONMENTS:
+                raise LatexError(
+                    rf"'{token}' in \begin{{{here.name}}} closes a group or "
+                    r"\left…\right pair opened before the environment"
+                )
+        elif token in (LINE_BREAK, ALIGNMENT) and here.name in LAYOUT_ENVIRONMENTS:
+            if here.braces or here.delimiters:
+                raise LatexError(
+                    rf"'{token}' inside a group {{…}} or a \left…\right pair of "
+                    rf"\begin{{{here.name}}}: break the line outside it (brackets that span "
+                    r"lines are written \bigl( … \bigr), not \left( … \right))"
+                )
+            if token == LINE_BREAK and raw[i : i + 1] == ["["]:
+                i = _row_spacing_end(raw, i, here.name)
+            elif token == ALIGNMENT:  # ``={} &``: the empty group only keeps the = spaced
+                if out[-2:] == ["{", "}"]:
+                    del out[-2:]
+                if raw[i : i + 2] == ["{", "}"]:
+                    i += 2
+            continue
+        out.append(token)
+    unclosed = [e.name for e in open_ if e.name in LAYOUT_ENVIRONMENTS]
+    if unclosed:
+        raise LatexError(rf"\begin{{{unclosed[-1]}}} is never closed")
+    return out
+
+
+def _row_spacing_end(raw: list[str], i: int, name: str) -> int:
+    r"""Index after the ``[4pt]`` at ``i`` (after a ``\\``). TeX reads any ``[`` there as the
+    line's spacing, so one that is not a length is an error, not the next line's bracket."""
+    try:
+        stop = raw.index("]", i, i + 12)  # a length is a few characters
+    except ValueError:
+        stop = -1
+    if stop < 0 or not ROW_SPACING.fullmatch("".join(raw[i + 1 : stop])):
+        raise LatexError(
+            rf"a line of \begin{{{name}}} starts with '[', which TeX reads as the "
+            r"spacing of the line break (\\[4pt]): start the line with its & (\\ & [ … ])"
+        )
+    return stop + 1
 
 
 # Groups inside each other that a formula may have. The deepest formula of the shipped
@@ -208,8 +319,10 @@ def _read_base(tokens: list[str], i: int) -> tuple[str, int] | None:
         inner, j = read_group(tokens, i + 1)
         word = "".join("_" if t == r"\_" else t for t in inner)
         if not _WORD.fullmatch(word):
-            raise LatexError(f"\\{name}{{{''.join(inner)}}}: only a word (letters, digits, \\_, "
-                             "and . or - inside a name) can be an identifier")
+            raise LatexError(
+                f"\\{name}{{{''.join(inner)}}}: only a word (letters, digits, \\_, "
+                "and . or - inside a name) can be an identifier"
+            )
         return word, j
     if name in LETTER_FONTS:
         inner, j = read_group(tokens, i + 1)
@@ -288,7 +401,11 @@ def split_relation(tokens: list[str]) -> tuple[list[str] | None, list[str], str 
     if not hits:
         return None, tokens, None
     if len(hits) > 1:
-        raise LatexError("more than one top-level relation (=, \\leftarrow, …): split the formula")
+        raise LatexError(
+            "more than one top-level relation (=, \\leftarrow, …; a chain a = b = c, "
+            "or the steps of an aligned derivation): tag each relation as its own "
+            "formula"
+        )
     k = hits[0]
     width = 2 if tokens[k] == ":" else 1
     relation = "".join(tokens[k : k + width])

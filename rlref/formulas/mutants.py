@@ -17,7 +17,13 @@ import re
 from collections.abc import Iterator
 
 from rlref.formulas.api import Check
-from rlref.formulas.latex import GREEK, LatexError, split_relation, tokenize
+from rlref.formulas.latex import (
+    GREEK,
+    LAYOUT_ENVIRONMENTS,
+    LatexError,
+    split_relation,
+    tokenize,
+)
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
 # a + or - after one of these ends an operand, so the sign is binary
@@ -25,6 +31,9 @@ _OPERAND_END = re.compile(r"[A-Za-z0-9}\])|']")
 # a comparison turned round: the indicator of the other case, an inequality the wrong way
 _TURNED = {"<": ">", ">": "<", r"\lt": r"\gt", r"\gt": r"\lt", r"\le": r"\ge",
            r"\ge": r"\le", r"\leq": r"\geq", r"\geq": r"\leq"}
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*([A-Za-z]+\*?)\s*\}")
+# Inside \begin{aligned}, a sign after these continues the line before: ``a \\ &\quad + b``.
+_LAYOUT = frozenset(["&", "\\\\", r"\quad", r"\qquad", r"\,", r"\;", r"\:", r"\!", "\\ "])
 
 
 def _tokens(latex: str) -> list[tuple[int, str]]:
@@ -83,7 +92,21 @@ def _relation_and_right_side(latex: str) -> tuple[str | None, tuple[str, ...]] |
 def _all_mutants(latex: str) -> Iterator[tuple[str, str]]:
     tokens = _tokens(latex)
     previous: str | None = None
+    environments: list[str] = []
+    skip_to = 0
     for at, token in tokens:
+        if at < skip_to:
+            continue
+        if token in (r"\begin", r"\end") and (found := _ENVIRONMENT.match(latex, at)):
+            if found.group(1) == "begin":
+                environments.append(found.group(2))
+            elif environments:
+                environments.pop()
+            if found.group(2) in LAYOUT_ENVIRONMENTS:  # \begin{aligned}: layout, not a token
+                skip_to = found.end()
+                continue
+        elif environments and environments[-1] in LAYOUT_ENVIRONMENTS and token in _LAYOUT:
+            continue
         end = at + len(token)
         if token in (r"\min", r"\max"):
             other = r"\max" if token == r"\min" else r"\min"

@@ -53,10 +53,10 @@ PARENLESS = frozenset([r"\log", r"\ln", r"\exp"])
 FRACTIONS = frozenset([r"\frac", r"\dfrac", r"\tfrac"])
 # Tokens that are read only inside a construct, with what to write elsewhere.
 UNSUPPORTED = {
-    "&": r"'&' outside \begin{cases}: an aligned formula is not supported; split it into one "
-         "tagged formula per line",
-    "\\\\": r"a line break \\ outside \begin{cases}: split the lines into one tagged formula "
-            "each",
+    "&": r"'&' outside \begin{cases} and \begin{aligned}: write a formula broken over lines "
+         r"as \begin{aligned} … \end{aligned}",
+    "\\\\": r"a line break \\ outside \begin{cases} and \begin{aligned}: write a formula broken "
+            r"over lines as \begin{aligned} … \end{aligned}",
     SET_OPEN: r"a set \{…\} is read only as the operand of a declared reduction "
               r"(r'\mathrm{mean}': reduction('mean', 'j') reads \mathrm{mean}(\{r_1, \dots, "
               r"r_G\})) or as "

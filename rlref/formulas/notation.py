@@ -44,14 +44,23 @@ OTHERWISE_WORDS = frozenset(["otherwise", "else", "否则", "其他", "其它", 
 AND_WORDS = frozenset(["and", "且", "并且"])
 OR_WORDS = frozenset(["or", "或"])
 AND, OR, NOT = r"\land", r"\lor", r"\neg"
-_CONNECTIVES = {r"\land": AND, r"\wedge": AND, r"\lor": OR, r"\vee": OR, r"\neg": NOT,
-                r"\lnot": NOT}
+_CONNECTIVES = {
+    r"\land": AND,
+    r"\wedge": AND,
+    r"\lor": OR,
+    r"\vee": OR,
+    r"\neg": NOT,
+    r"\lnot": NOT,
+}
 ELLIPSES = frozenset([r"\dots", r"\ldots", r"\cdots", r"\dotsc", r"\dotsb"])
 _ROW_SPACING = re.compile(r"\[-?[\d.]+(pt|em|ex|mm|cm|mu|bp)\]")
 
-# Multi-line environments and what to write instead.
-_ALIGNED = frozenset("aligned align align* split gather gather* gathered eqnarray eqnarray* "
-                     "multline multline* alignat alignat* alignedat flalign flalign*".split())
+# Multi-line environments and what to write instead (``aligned`` and ``split`` are read as
+# one line by rlref.formulas.latex.tokenize; these never reach the normaliser).
+_ALIGNED = frozenset(
+    "align align* gather gather* gathered eqnarray eqnarray* "
+    "multline multline* alignat alignat* alignedat flalign flalign*".split()
+)
 
 
 def _builtin(name: str, arity: int | None) -> Entry:
@@ -61,8 +70,11 @@ def _builtin(name: str, arity: int | None) -> Entry:
 
 PIECEWISE = _builtin("piecewise", None)
 INDICATOR_OF = _builtin("indicator_of", 1)  # 1 where a compound condition holds
-CONDITION_OPERATORS = {AND: _builtin("cond_and", None), OR: _builtin("cond_or", None),
-                       NOT: _builtin("cond_not", 1)}
+CONDITION_OPERATORS = {
+    AND: _builtin("cond_and", None),
+    OR: _builtin("cond_or", None),
+    NOT: _builtin("cond_not", 1),
+}
 
 
 def condition_entry(operator: str) -> Entry:
@@ -83,22 +95,32 @@ class Rewriter(Protocol):
 
 
 def check_environments(tokens: list[str]) -> None:
-    r"""Only ``\begin{cases}`` is read; any other environment is an error with the rewrite."""
+    r"""Only ``\begin{cases}`` is read here (``aligned`` is gone after ``tokenize``); any
+    other environment is an error with the rewrite."""
     for token in tokens:
         if not token.startswith((r"\begin{", r"\end{")) or token in (CASES_BEGIN, CASES_END):
             continue
         name = token[token.index("{") + 1 : -1]
         if name in _ALIGNED:
-            raise LatexError(rf"\begin{{{name}}} is not supported: split it into one tagged "
-                             "formula per line (a '<!-- formula: id -->' above each $$ block)")
+            raise LatexError(
+                rf"\begin{{{name}}} is not supported: break one formula over lines "
+                r"with \begin{aligned} … \end{aligned}, or split it into one tagged "
+                "formula per relation (a '<!-- formula: id -->' above each $$ block)"
+            )
         if name == "array":
-            raise LatexError(r"\begin{array} is not supported: write a piecewise definition as "
-                             r"\begin{cases} value & \text{if } condition \\ … \end{cases}")
+            raise LatexError(
+                r"\begin{array} is not supported: write a piecewise definition as "
+                r"\begin{cases} value & \text{if } condition \\ … \end{cases}"
+            )
         if name.endswith("matrix"):
-            raise LatexError(rf"\begin{{{name}}} (a matrix) is not supported: declare the matrix "
-                             "as one value in symbols")
-        raise LatexError(rf"\begin{{{name}}} is not supported (of the environments, only "
-                         r"\begin{cases} is read)")
+            raise LatexError(
+                rf"\begin{{{name}}} (a matrix) is not supported: declare the matrix "
+                "as one value in symbols"
+            )
+        raise LatexError(
+            rf"\begin{{{name}}} is not supported (of the environments, only "
+            r"\begin{cases} and \begin{aligned} are read)"
+        )
 
 
 def word_at(tokens: list[str], i: int) -> tuple[str, int] | None:
@@ -177,15 +199,20 @@ def _comparisons(rewriter: Rewriter, tokens: list[str], where: str) -> Piece:
         if tokens[0] == "(" and closing(tokens, 0) == len(tokens) - 1:
             return _disjunction(rewriter, tokens[1:-1], where)
         if {r"\in", r"\notin"} & set(tokens):
-            raise LatexError(rf"{where}: set membership (\in) is not supported: write the bounds "
-                             r"as comparisons, a \le x \le b")
-        raise LatexError(f"{where}: {canonical(tokens)!r} is not a condition: a condition is "
-                         r"a comparison (< > \le \ge = \neq)")
+            raise LatexError(
+                rf"{where}: set membership (\in) is not supported: write the bounds "
+                r"as comparisons, a \le x \le b"
+            )
+        raise LatexError(
+            f"{where}: {canonical(tokens)!r} is not a condition: a condition is "
+            r"a comparison (< > \le \ge = \neq)"
+        )
     if not all(parts):
         raise LatexError(f"{where}: a comparison with nothing on one side")
     relations = [
-        rewriter.applied(condition_entry(operator),
-                         [rewriter.piece(parts[k]), rewriter.piece(parts[k + 1])])
+        rewriter.applied(
+            condition_entry(operator), [rewriter.piece(parts[k]), rewriter.piece(parts[k + 1])]
+        )
         for k, operator in enumerate(operators)
     ]  # a < x \le b: both comparisons hold
     return _joined(rewriter, AND, relations)
@@ -201,8 +228,11 @@ def indicator(rewriter: Rewriter, entry: Entry, inside: list[str], piece: Piece)
     connectives = _split_keeping(tokens, {AND, OR, NOT, ","})[1]
     simple = len(operators) == 1 and all(parts) and not connectives
     if simple:
-        rewriter.atom(piece, comparison_entry(operators[0]),
-                      [rewriter.piece(parts[0]), rewriter.piece(parts[1])])
+        rewriter.atom(
+            piece,
+            comparison_entry(operators[0]),
+            [rewriter.piece(parts[0]), rewriter.piece(parts[1])],
+        )
     else:
         rewriter.atom(piece, INDICATOR_OF, [condition(rewriter, inside, where)])
 
@@ -267,8 +297,10 @@ def _row(row: list[str], where: str) -> tuple[list[str], list[str] | None]:
     else:
         at = _condition_start(row)
         if at is None:
-            raise LatexError(rf"{where} has no condition: write 'value & \text{{if }} condition' "
-                             rf"(or 'value & \text{{otherwise}}')")
+            raise LatexError(
+                rf"{where} has no condition: write 'value & \text{{if }} condition' "
+                rf"(or 'value & \text{{otherwise}}')"
+            )
         value, test = row[:at], row[at:]
     while value and value[-1] in (",", ";"):
         value = value[:-1]
@@ -331,33 +363,43 @@ def set_reduction(rewriter: Rewriter, entry: Entry, elements: list[str], piece: 
     parts = split_top_level(elements, {","})
     dots = [k for k, part in enumerate(parts) if len(part) == 1 and part[0] in ELLIPSES]
     if len(dots) != 1 or dots[0] != len(parts) - 2 or dots[0] == 0 or not all(parts):
-        raise LatexError(rf"{entry.key}: write the set as \{{x_1, \dots, x_N\}}: the first "
-                         r"element, \dots, the last")
+        raise LatexError(
+            rf"{entry.key}: write the set as \{{x_1, \dots, x_N\}}: the first "
+            r"element, \dots, the last"
+        )
     axes = entry.source.axes
     if len(axes) != 1:
-        raise LatexError(f"{entry.key}: a reduction over a set runs over one axis, not "
-                         f"{', '.join(axes)}")
+        raise LatexError(
+            f"{entry.key}: a reduction over a set runs over one axis, not {', '.join(axes)}"
+        )
     first, last = parts[0], parts[-1]
     prefix, low, high, suffix = _difference(first, last, entry.key)
     for k, element in enumerate(parts[1 : dots[0]], 1):  # r_1, r_2, \dots, r_G
         if not (len(low) == 1 and low[0].isdigit()):
-            raise LatexError(f"{entry.key}: elements before the ellipsis need a numeric "
-                             "first index")
+            raise LatexError(
+                f"{entry.key}: elements before the ellipsis need a numeric first index"
+            )
         expected = _substituted(prefix, list(str(int(low[0]) + k)), suffix)
         if canonical(expected) != canonical(element):
-            raise LatexError(f"{entry.key}: element {k + 1} of the set should be "
-                             f"{canonical(expected)}, not {canonical(element)}")
+            raise LatexError(
+                f"{entry.key}: element {k + 1} of the set should be "
+                f"{canonical(expected)}, not {canonical(element)}"
+            )
     operand = _substituted(prefix, _index_tokens(rewriter.vocabulary, axes[0], entry), suffix)
     try:
-        args = [rewriter.piece(operand), rewriter.piece(_unbraced(low)),
-                rewriter.piece(_unbraced(high))]
+        args = [
+            rewriter.piece(operand),
+            rewriter.piece(_unbraced(low)),
+            rewriter.piece(_unbraced(high)),
+        ]
     except LatexError as error:
         raise LatexError(f"in the set of {entry.key}: {error}") from None
     rewriter.atom(piece, entry, args)
 
 
-def _difference(first: list[str], last: list[str],
-                key: str) -> tuple[list[str], list[str], list[str], list[str]]:
+def _difference(
+    first: list[str], last: list[str], key: str
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """The first and last elements as (common prefix, first index, last index, suffix)."""
     n = min(len(first), len(last))
     p = 0
@@ -372,12 +414,15 @@ def _difference(first: list[str], last: list[str],
         s -= 1
     low, high = first[p : len(first) - s], last[p : len(last) - s]
     if not low or not high or low == high:
-        raise LatexError(f"{key}: the first and last elements of the set must differ in their "
-                         "index")
+        raise LatexError(
+            f"{key}: the first and last elements of the set must differ in their index"
+        )
     for index in (low, high):
         if not _balanced(index) or len(split_top_level(index, {","})) != 1:
-            raise LatexError(f"{key}: the first and last elements of the set differ in more "
-                             f"than one index ({canonical(low)} and {canonical(high)})")
+            raise LatexError(
+                f"{key}: the first and last elements of the set differ in more "
+                f"than one index ({canonical(low)} and {canonical(high)})"
+            )
     return first[:p], low, high, first[len(first) - s :]
 
 
@@ -413,5 +458,6 @@ def _index_tokens(vocabulary: dict[str, Entry], axis: str, entry: Entry) -> list
     for key, candidate in vocabulary.items():
         if candidate.kind == "index" and candidate.source == axis:
             return tokenize(key)
-    raise LatexError(f"{entry.key}: the axis {axis} has no index letter to put in the set's "
-                     "elements")
+    raise LatexError(
+        f"{entry.key}: the axis {axis} has no index letter to put in the set's elements"
+    )

@@ -20,25 +20,31 @@ def test_tokenize_drops_spacing_sizing_labels_and_trailing_punctuation():
     assert tokenize(r"\left. x \right|") == ["x", "|"]
 
 
-@pytest.mark.parametrize(("one", "other"), [
-    (r"\pi_\theta", r"\pi_{\theta}"),
-    (r"\pi_{\theta_{\text{old}}}", r"\pi_{\theta_{\mathrm{old}}}"),
-    (r"\pi_{\theta_{old}}", r"\pi_{ \theta_{ \operatorname{old} } }"),
-    (r"\boldsymbol{x}", r"\mathbf{x}"),
-    (r"\widehat{A}_t", r"\hat{A}_{t}"),
-    (r"r^{w}_i", r"r_i^w"),
-    (r"\epsilon_\mathrm{low}", r"\epsilon_{\text{low}}"),
-])
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (r"\pi_\theta", r"\pi_{\theta}"),
+        (r"\pi_{\theta_{\text{old}}}", r"\pi_{\theta_{\mathrm{old}}}"),
+        (r"\pi_{\theta_{old}}", r"\pi_{ \theta_{ \operatorname{old} } }"),
+        (r"\boldsymbol{x}", r"\mathbf{x}"),
+        (r"\widehat{A}_t", r"\hat{A}_{t}"),
+        (r"r^{w}_i", r"r_i^w"),
+        (r"\epsilon_\mathrm{low}", r"\epsilon_{\text{low}}"),
+    ],
+)
 def test_equivalent_spellings_share_a_key(one, other):
     assert canonical_spelling(one) == canonical_spelling(other)
 
 
-@pytest.mark.parametrize(("one", "other"), [
-    (r"\pi_\theta", r"\pi_{\theta'}"),
-    (r"r_w", r"r_l"),
-    (r"\mathbb{E}", r"E"),
-    (r"\hat{A}", r"\tilde{A}"),
-])
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (r"\pi_\theta", r"\pi_{\theta'}"),
+        (r"r_w", r"r_l"),
+        (r"\mathbb{E}", r"E"),
+        (r"\hat{A}", r"\tilde{A}"),
+    ],
+)
 def test_different_spellings_differ(one, other):
     assert canonical_spelling(one) != canonical_spelling(other)
 
@@ -79,3 +85,71 @@ def test_brackets_must_match():
 def test_only_plain_words_are_identifiers():
     with pytest.raises(LatexError, match="only a word"):
         canonical_spelling(r"\text{a b+c}")
+
+
+# ---------------------------------------------------------------------------- aligned
+ONE_LINE = r"L = a + \frac{b}{c} - \left(d + e\right)"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        r"\begin{aligned} L &= a + \frac{b}{c} \\ &\quad - \left(d + e\right) \end{aligned}",
+        r"\begin{aligned}[t] L = {} & a + \frac{b}{c} \\[4pt]"
+        r" & - \left(d + e\right) \\ \end{aligned}",
+        r"\begin{split} L &= a \\ &+ \frac{b}{c} \\ &- \left(d + e\right) \end{split}",
+        r"L = \begin{aligned} & a + \frac{b}{c} \\ & - \left(d + e\right) \end{aligned}.",
+        r"L = a + \frac{\begin{aligned} b \end{aligned}}{c} - \begin{aligned} \bigl(d \\ &+ e\bigr)"
+        r"\end{aligned}",
+        r"\begin{aligned} L &= a \\ &+ \frac{b}{c} &&- \left(d + e\right) \end{aligned}",
+    ],
+)
+def test_an_aligned_formula_reads_as_its_one_line_form(broken):
+    assert tokenize(broken) == tokenize(ONE_LINE)
+    assert canonical_spelling(broken) == canonical_spelling(ONE_LINE)
+
+
+def test_breaks_of_cases_inside_aligned_stay_for_the_normaliser():
+    tokens = tokenize(
+        r"\begin{aligned} f &= \begin{cases} a & a > 0 \\ b & \text{else}"
+        r"\end{cases} \\ &\quad + 1 \end{aligned}"
+    )
+    assert tokens[:8] == ["f", "=", r"\begin{cases}", "a", "&", "a", ">", "0"]
+    assert tokens.count("&") == 2 and tokens.count("\\\\") == 1
+    assert tokens[-3:] == [r"\end{cases}", "+", "1"]
+
+
+def test_breaks_outside_aligned_are_kept():
+    assert tokenize(r"a \\ b & c") == ["a", "\\\\", "b", "&", "c"]
+
+
+def test_a_chain_of_aligned_relations_is_refused_as_a_chain():
+    chain = tokenize(r"\begin{aligned} x &= a + b \\ &= c \end{aligned}")
+    with pytest.raises(LatexError, match=r"a chain a = b = c.*tag each relation as its own"):
+        split_relation(chain)
+
+
+@pytest.mark.parametrize(
+    ("latex", "message"),
+    [
+        (
+            r"\begin{aligned} L &= \left( a \\ &+ b \right) \end{aligned}",
+            r"'\\\\' inside a group \{…\} or a \\left…\\right pair of \\begin\{aligned\}.*\\bigl\(",
+        ),
+        (r"\begin{aligned} L = \frac{a \\ b}{c} \end{aligned}", r"'\\\\' inside a group"),
+        (r"\begin{aligned} L &= \left( a & b \right) \end{aligned}", r"'&' inside a group"),
+        (r"\begin{aligned} L &= a \\ [b] \end{aligned}", r"starts with '\['.*\\\\ & \["),
+        (r"\begin{aligned} L &= a + b", r"\\begin\{aligned\} is never closed"),
+        (r"L = a + b \end{split}", r"\\end\{split\} closes nothing"),
+        (r"\begin{aligned} a \end{split}", r"\\end\{split\} closes \\begin\{aligned\}"),
+        (r"\begin{cases} a \end{aligned}", r"\\end\{aligned\} closes \\begin\{cases\}"),
+        (
+            r"\left( \begin{aligned} a \right) \end{aligned}",
+            r"'\\right' in \\begin\{aligned\} closes",
+        ),
+        (r"\begin{aligned} { a \end{aligned} }", r"not closed before its end"),
+    ],
+)
+def test_malformed_aligned_is_an_error_that_names_it(latex, message):
+    with pytest.raises(LatexError, match=message):
+        tokenize(latex)
