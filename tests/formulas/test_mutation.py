@@ -39,11 +39,11 @@ BT = "AI/LLM/RL/Fundamentals/Bradley-Terry 奖励模型"
 # Mutants that are the same function as the original, each with the reason; a test below
 # insists that each exists and passes every seed (so this list cannot hide a survivor).
 EQUIVALENT = {
-    (PPO, "ppo-dual-clip", "'+'→'-' at 151"):
+    (PPO, "ppo-dual-clip", "'+'→'-' at 179"):
         "for Â < 0, min(rÂ, clip(r, 1−ε, 1+ε)Â) = Â·max(r, 1−ε): the upper bound never binds",
-    (PPO, "ppo-dual-clip", "'-'→'+' at 286"):
+    (PPO, "ppo-dual-clip", "'-'→'+' at 327"):
         "for Â ≥ 0, min(rÂ, clip(r, 1−ε, 1+ε)Â) = Â·min(r, 1+ε): the lower bound never binds",
-    (VERL_PPO, "verl-dual-clip-loss", "'-'→'+' at 104"):
+    (VERL_PPO, "verl-dual-clip-loss", "'-'→'+' at 121"):
         "for Â ≥ 0, max(−Âρ, −Â·clip(ρ, lo, hi)) = −Â·min(ρ, hi) whatever lo is: the lower "
         "bound never binds",
     (GSPO, "gspo-token-ratio", "fraction inverted at 66"):
