@@ -1,44 +1,77 @@
-"""Frontmatter: split it from the body, read it with pyyaml, validate it with pydantic.
+"""Frontmatter: split it from the body, read it with pyyaml, validate it.
 
 Unknown keys are kept (real vaults carry ``rating``, ``brief``, ``date``, …); a key that
 looks like a misspelt known key is a warning with the suggestion.
+
+The schema and the wording of its problems are pydantic's
+(:mod:`rlref.vault.frontmatter_schema`). Importing pydantic and building the models costs
+about a fifth of ``rlref check``, so :func:`plain_frontmatter` first takes the plain shape
+that every correct note has (strings, lists of strings, known values) in a few lines of
+Python; anything else — a problem, or a value pydantic would convert — goes to pydantic.
+Both give the same result: ``tests/vault/test_frontmatter_fast_path.py`` holds them equal.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rlref.diagnostics import Diagnostic, diagnose
 
-NoteType = Literal["moc", "concept", "algorithm", "paper", "practice", "survey", "framework"]
-Status = Literal["stub", "draft", "complete"]
+NOTE_TYPES = frozenset({"moc", "concept", "algorithm", "paper", "practice", "survey", "framework"})
+STATUSES = frozenset({"stub", "draft", "complete"})
 IMPL_PATTERN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+ARXIV_AS_NUMBER = "quote the arXiv id (YAML reads it as a number)"
+# the known keys, in the schema's order (held equal to the pydantic model's fields by a test)
+KNOWN_KEYS = (
+    "title",
+    "type",
+    "domain",
+    "tags",
+    "aliases",
+    "status",
+    "sources",
+    "related",
+    "impl",
+    "formulas",
+    "demo",
+)
+SOURCE_KEYS = ("title", "arxiv", "url")
 
 
-class SourceRef(BaseModel):
-    """A structured source entry: ``{title, arxiv, url}`` (all optional)."""
+@dataclass
+class SourceRef:
+    """A structured source entry: ``{title, arxiv, url}`` (all optional; other keys kept)."""
 
-    model_config = ConfigDict(extra="allow")
     title: str | None = None
     arxiv: str | None = None
     url: str | None = None
-
-    @field_validator("arxiv", mode="before")
-    @classmethod
-    def _arxiv_as_text(cls, value: Any) -> Any:
-        # YAML reads an unquoted 1707.06347 as a float, which drops trailing zeros.
-        if isinstance(value, float):
-            raise ValueError("quote the arXiv id (YAML reads it as a number)")
-        return value
+    model_extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _as_list(value: Any) -> Any:
+@dataclass
+class Frontmatter:
+    """The known keys of a note's frontmatter, validated; unknown keys are in ``model_extra``."""
+
+    title: str
+    type: str | None = None  # one of NOTE_TYPES
+    domain: str | None = None
+    tags: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    status: str | None = None  # one of STATUSES
+    sources: list[str | SourceRef] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    impl: list[str] = field(default_factory=list)
+    formulas: dict[str, Any] = field(default_factory=dict)
+    demo: str | None = None
+    model_extra: dict[str, Any] = field(default_factory=dict)
+
+
+def as_list(value: Any) -> Any:
     """Obsidian accepts ``tags: rl`` as well as ``tags: [rl]``."""
     if value is None:
         return []
@@ -47,72 +80,90 @@ def _as_list(value: Any) -> Any:
     return value
 
 
-class Frontmatter(BaseModel):
-    """The known keys of a note's frontmatter; unknown keys are kept as extras."""
+class _NotPlain(Exception):
+    """A value outside the plain shape: pydantic decides (and words the problem)."""
 
-    model_config = ConfigDict(extra="allow")
 
-    title: str
-    type: NoteType | None = None
-    domain: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    aliases: list[str] = Field(default_factory=list)
-    status: Status | None = None
-    sources: list[str | SourceRef] = Field(default_factory=list)
-    related: list[str] = Field(default_factory=list)
-    impl: list[str] = Field(default_factory=list)
-    formulas: dict[str, Any] = Field(default_factory=dict)
-    demo: str | None = None
+# pydantic refuses a key it cannot encode as UTF-8 (a lone surrogate from a YAML escape)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-    _listify = field_validator("tags", "aliases", "related", "impl", mode="before")(
-        classmethod(lambda cls, v: _as_list(v))
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise _NotPlain
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _texts(value: Any) -> list[str]:
+    items = as_list(value)
+    if type(items) is not list or any(type(item) is not str for item in items):
+        raise _NotPlain
+    return list(items)
+
+
+def _one_of(value: Any, allowed: frozenset[str]) -> str | None:
+    if value is not None and (type(value) is not str or value not in allowed):
+        raise _NotPlain
+    return value
+
+
+def _extra(data: dict[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    extra = {key: value for key, value in data.items() if key not in known}
+    if any(type(key) is not str or _SURROGATE.search(key) for key in extra):
+        raise _NotPlain
+    return extra
+
+
+def _source(item: Any) -> str | SourceRef:
+    if type(item) is str:
+        return item
+    if type(item) is not dict:
+        raise _NotPlain
+    return SourceRef(
+        *(_optional_text(item.get(key)) for key in SOURCE_KEYS),
+        model_extra=_extra(item, SOURCE_KEYS),
     )
 
-    @field_validator("sources", mode="before")
-    @classmethod
-    def _structured_sources(cls, value: Any) -> Any:
-        # Validate mappings as SourceRef here so an error names the field, not the union.
-        items = _as_list(value)
-        if not isinstance(items, list):
-            return items
-        out = []
-        for item in items:
-            if isinstance(item, dict):
-                try:
-                    item = SourceRef.model_validate(item)
-                except ValidationError as exc:
-                    first = exc.errors()[0]
-                    raise ValueError(first["msg"].removeprefix("Value error, ")) from None
-            out.append(item)
-        return out
 
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_as_text(cls, value: Any) -> Any:
-        if isinstance(value, int | float):
-            return str(value)
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _strip_hash(cls, tags: list[str]) -> list[str]:
-        return [t.lstrip("#") for t in tags]
-
-    @field_validator("impl")
-    @classmethod
-    def _impl_shape(cls, refs: list[str]) -> list[str]:
-        for ref in refs:
-            if not IMPL_PATTERN.match(ref):
-                raise ValueError(f"impl entry {ref!r} is not of the form 'module:function'")
-        return refs
-
-    @field_validator("formulas", mode="before")
-    @classmethod
-    def _formulas_mapping(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-
-KNOWN_KEYS = tuple(Frontmatter.model_fields)
+def plain_frontmatter(data: dict[str, Any]) -> Frontmatter | None:
+    """``data`` (str keys) as a Frontmatter when it has the plain shape; None: ask pydantic."""
+    try:
+        if "title" not in data:
+            raise _NotPlain
+        title = data["title"]
+        title = str(title) if isinstance(title, int | float) else _text(title)
+        impl = _texts(data.get("impl"))
+        if not all(IMPL_PATTERN.match(ref) for ref in impl):
+            raise _NotPlain
+        sources = as_list(data.get("sources"))
+        formulas = data.get("formulas")
+        formulas = {} if formulas is None else formulas
+        if (
+            type(sources) is not list
+            or type(formulas) is not dict
+            or any(type(key) is not str for key in formulas)
+        ):
+            raise _NotPlain
+        return Frontmatter(
+            title=title,
+            type=_one_of(data.get("type"), NOTE_TYPES),
+            domain=_optional_text(data.get("domain")),
+            tags=[tag.lstrip("#") for tag in _texts(data.get("tags"))],
+            aliases=_texts(data.get("aliases")),
+            status=_one_of(data.get("status"), STATUSES),
+            sources=[_source(item) for item in sources],
+            related=_texts(data.get("related")),
+            impl=impl,
+            formulas=dict(formulas),
+            demo=_optional_text(data.get("demo")),
+            model_extra=_extra(data, KNOWN_KEYS),
+        )
+    except _NotPlain:
+        return None
 
 
 @dataclass
@@ -160,7 +211,9 @@ def _checked(kind: str, construct: Any) -> Any:
             shown = str(node.value)
             shown = shown if len(shown) <= 40 else shown[:37] + "…"
             raise yaml.constructor.ConstructorError(
-                None, None, f"{shown!r} is not a valid {kind} ({str(exc).split(':')[0]})",
+                None,
+                None,
+                f"{shown!r} is not a valid {kind} ({str(exc).split(':')[0]})",
                 node.start_mark,
             ) from None
 
@@ -252,11 +305,12 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
                     f"frontmatter: unknown key '{key}' — did you mean '{close[0]}'?",
                 )
             )
-    model: Frontmatter | None = None
-    try:
-        model = Frontmatter.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
+    model = plain_frontmatter(data)
+    if model is None:
+        from rlref.vault.frontmatter_schema import validate
+
+        model, errors = validate(data)
+        for error in errors:
             top = str(error["loc"][0]) if error["loc"] else ""
             line = key_lines.get(top, 2)
             diagnostics.append(Diagnostic(path, line, "error", _pydantic_message(error)))
