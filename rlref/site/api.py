@@ -23,8 +23,10 @@ from rlref.site.layout import (
     relative_url,
     source_doc,
 )
+from rlref.site.side_by_side import side_by_side_source
 from rlref.site.source import highlighted_source
 
+SIDE_BY_SIDE_PACKAGE = "rlref.algos"  # whose source pages put descriptions beside the code
 DOCUMENTED_PACKAGES = (
     "rlref.algos",
     "rlref.demos",
@@ -217,11 +219,22 @@ def module_page(
     return "\n".join(parts)
 
 
-def source_page(module: Module, users: dict[str, list[tuple[str, str]]] | None = None) -> str:
+def source_page(
+    module: Module,
+    users: dict[str, list[tuple[str, str]]] | None = None,
+    docstring_links: dict[str, dict[str, str]] | None = None,
+) -> str:
     """The module's source, highlighted, with an anchor per line (``#L-12``), under the
-    notes whose ``impl:`` names one of its functions."""
+    notes whose ``impl:`` names one of its functions. The reference implementations
+    (``rlref.algos``) are shown side by side: each function's description and formulas
+    beside its code (``rlref.site.side_by_side``)."""
     doc = source_doc(module.relative_file)
-    code = highlighted_source(module.file.read_text(encoding="utf-8"))
+    source = module.file.read_text(encoding="utf-8")
+    if module.name.startswith(SIDE_BY_SIDE_PACKAGE):
+        depth = doc.count("/") - api_doc(module.name).count("/")
+        code = side_by_side_source(source, docstring_links or {}, depth)
+    else:
+        code = highlighted_source(source)
     back = relative_url(doc, api_doc(module.name))
     notes: dict[str, str] = {}
     for name, _ in module.members:
@@ -234,8 +247,12 @@ def source_page(module: Module, users: dict[str, list[tuple[str, str]]] | None =
             for key, title in notes.items()
         )
         used = f'<p class="rlref-used-by" markdown>**笔记引用：** {links}</p>\n\n'
+    # side by side, the code needs the whole width: no table of contents, no nav column
+    hide = (
+        "hide:\n  - navigation\n  - toc\n" if module.name.startswith(SIDE_BY_SIDE_PACKAGE) else ""
+    )
     return (
-        f"---\ntitle: {module.relative_file}\nsearch:\n  exclude: true\n---\n"
+        f"---\ntitle: {module.relative_file}\n{hide}search:\n  exclude: true\n---\n"
         f"# `{module.relative_file}`\n\n[← API：`{module.name}`]({back})\n\n{used}{code}\n"
     )
 

@@ -125,7 +125,10 @@ def _impls(
 
 
 def _api_outputs(
-    modules: list[Module], users: Users, checks: FormulaChecks
+    modules: list[Module],
+    users: Users,
+    checks: FormulaChecks,
+    docstring_links: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, Output], list[tuple[str, list[str]]]]:
     outputs: dict[str, Output] = {API_INDEX: index_page(modules, users)}
     groups: dict[str, list[str]] = {}
@@ -137,7 +140,7 @@ def _api_outputs(
 
     for module in modules:
         outputs[api_doc(module.name)] = module_page(module, users, formulas_of)
-        outputs[source_doc(module.relative_file)] = source_page(module, users)
+        outputs[source_doc(module.relative_file)] = source_page(module, users, docstring_links)
         package = ".".join(module.name.split(".")[:2])
         groups.setdefault(package, []).append(api_doc(module.name))
     return outputs, list(groups.items())
@@ -207,8 +210,10 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
         outputs[attachment_doc(path)] = paths.vault / path
 
     own = site_files(paths.site_src)
-    api_outputs, api_groups = _api_outputs(modules, users, context.formula_checks)
     docstring_links = resolve_docstring_links(modules, index.notes, link_targets(vault))
+    api_outputs, api_groups = _api_outputs(
+        modules, users, context.formula_checks, docstring_links.links
+    )
     nav, order, _ = build_nav(index, guide_pages(own), api_groups)
     outputs.update(api_outputs)
     outputs[TAGS_PAGE] = tags_page(index.tags, context.targets.tag_anchors, index.notes)

@@ -59,7 +59,7 @@ def _spans(source: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _highlight_lines(source: str) -> list[str]:
+def highlight_lines(source: str) -> list[str]:
     """One HTML string per source line; a span never crosses a line end."""
     pieces: list[str] = []
     cursor = 0
@@ -77,7 +77,7 @@ def _highlight_lines(source: str) -> list[str]:
 
 def highlighted_source(source: str) -> str:
     """The HTML of Pygments' "table" line-number layout, with ``L-<n>`` line anchors."""
-    lines = _highlight_lines(source.rstrip("\n"))
+    lines = highlight_lines(source.rstrip("\n"))
     numbers = "\n".join(
         f'<span class="normal"><a href="#L-{n}">{n}</a></span>' for n in range(1, len(lines) + 1)
     )
