@@ -81,6 +81,32 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return BuiltSite(paths, compiled, built.warnings, verify)
 
 
+KB_WIDE: list = []  # the kb build's width lint: rlref.site.formula_width.WideFormula
+
+
+@pytest.fixture(scope="session")
+def kb_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped kb's site, built once per session (about a minute): its folder."""
+    from rlref.site import SitePaths, compile_site
+    from rlref.site.mkdocs_run import run_mkdocs
+
+    out = tmp_path_factory.mktemp("kb-site")
+    paths = SitePaths(REPO / "kb", out, REPO / "site", out / "no-verify.json")
+    compiled = compile_site(paths)
+    assert compiled.diagnostics == []
+    assert compiled.docstring_problems == []  # every docstring note link resolves in kb
+    built = run_mkdocs(paths, REPO / "mkdocs.yml", strict=True)
+    assert built.ok, (built.error, built.warnings)
+    KB_WIDE[:] = built.wide_formulas
+    return paths.site
+
+
+@pytest.fixture(scope="session")
+def kb_site(kb_built: Path) -> Iterator[str]:
+    with serve(kb_built) as url:
+        yield url
+
+
 @contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
     """``directory`` over HTTP on 127.0.0.1 (a free port), for the duration of the block."""

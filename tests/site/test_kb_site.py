@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -18,39 +17,13 @@ import pytest
 from rlref.site.layout import note_doc
 from rlref.vault import load_vault
 
-from .conftest import REPO, Browser, serve
+from .conftest import KB_WIDE, REPO, Browser
 
 pytestmark = pytest.mark.browser
 KB = REPO / "kb"
 PPO = "AI/LLM/RL/PPO/PPO 原理"
 RENDERED = """() => Array.from(document.querySelectorAll('div.arithmatex'))
     .every(block => block.querySelector('.katex-display, .katex-error'))"""
-
-
-KB_WIDE: list = []  # the build's width lint: rlref.site.formula_width.WideFormula
-
-
-@pytest.fixture(scope="module")
-def kb_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built kb site's folder."""
-    from rlref.site import SitePaths, compile_site
-    from rlref.site.mkdocs_run import run_mkdocs
-
-    out = tmp_path_factory.mktemp("kb-site")
-    paths = SitePaths(KB, out, REPO / "site", out / "no-verify.json")
-    compiled = compile_site(paths)
-    assert compiled.diagnostics == []
-    assert compiled.docstring_problems == []  # every docstring note link resolves in kb
-    built = run_mkdocs(paths, REPO / "mkdocs.yml", strict=True)
-    assert built.ok, (built.error, built.warnings)
-    KB_WIDE[:] = built.wide_formulas
-    return paths.site
-
-
-@pytest.fixture(scope="module")
-def kb_site(kb_built: Path) -> Iterator[str]:
-    with serve(kb_built) as url:
-        yield url
 
 
 # Code shows backslashes and parentheses of its own (regular expressions); KaTeX keeps the

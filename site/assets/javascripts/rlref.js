@@ -1,7 +1,8 @@
 // rlref's page behaviour (no dependency, no request):
 // - a link to the concept card (#concept-card, under each formula) opens the card's details;
-// - a display formula wider than the column gets a scroll cue: a shadow at the edge where
-//   more of it is hidden (classes set here, drawn by rlref.css), updated as it scrolls;
+// - a display formula or a diagram wider than the column gets a scroll cue: a shadow at the
+//   edge where more of it is hidden (classes set here, drawn by rlref.css), updated as it
+//   scrolls;
 // - hovering a link to a note shows a preview: the note's title and opening, or the linked
 //   section, read from the target page (fetched from the site itself, once per page; opened
 //   from disk the browser refuses it and there is no preview).
@@ -21,11 +22,13 @@
   }
 
   function markWide() {
-    document.querySelectorAll(".md-typeset div.arithmatex").forEach(function (formula) {
+    var wideOnes = ".md-typeset div.arithmatex, .md-typeset div.mermaid";
+    document.querySelectorAll(wideOnes).forEach(function (formula) {
       var wide = formula.scrollWidth > formula.clientWidth + 1;
       formula.classList.toggle("rlref-scrolls", wide);
       if (wide) {
-        formula.title = formula.title || "公式比版面宽：左右滑动查看";
+        var what = formula.classList.contains("mermaid") ? "图" : "公式";
+        formula.title = formula.title || what + "比版面宽：左右滑动查看";
         if (!formula.rlrefWatched) {
           formula.rlrefWatched = true;
           formula.addEventListener("scroll", function () { edges(formula); }, { passive: true });
@@ -185,6 +188,7 @@
 
   window.addEventListener("hashchange", openCard);
   window.addEventListener("resize", later);
+  window.addEventListener("rlref:diagram", later);
   window.addEventListener("load", markWide);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
