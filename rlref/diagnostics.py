@@ -28,6 +28,7 @@ SEVERITY: dict[str, Severity] = {
     "empty-note": "warning",
     "unlisted-impl": "warning",  # a formula checked against a function its note's impl: lacks
     "term-variant": "warning",  # a spelling the vault's glossary page says not to use
+    "wide-formula": "warning",  # a display formula wider than the site's column: it scrolls
     # The vault says two contradictory things, or cannot be read: an error everywhere.
     "ambiguous-link": "error",  # [[name]] that names two notes
     "escaping-link": "error",  # [[../../outside]]: never resolved outside the vault

@@ -13,7 +13,8 @@ formulas wider than the column are all found, with 2 more that come within 7 % o
 The column of the site's text at 1440 px is 688 px and KaTeX's display font 19.36 px:
 35.5 em. The MkDocs hook (``rlref.site.mkdocs_hooks``) measures each display formula of a
 note as it is rendered and keeps the wide ones in :data:`found`, with the note's path and
-the formula's line; ``rlref build`` prints them as warnings.
+the formula's line; ``rlref build`` reports them as diagnostics of kind ``wide-formula``
+(a warning; an error that fails the build under ``--strict``, as kb is built).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+
+from rlref.diagnostics import Diagnostic, diagnose
 
 COLUMN_PX = 688  # the text column at 1440 px (Material, this site's stylesheet)
 FONT_PX = 19.36  # KaTeX's display font size there (1.21 × the text's 16 px)
@@ -38,6 +41,9 @@ class WideFormula:
             f"display formula about {self.width_px} px wide, wider than the text column "
             f"({COLUMN_PX} px at 1440 px): break it with aligned, or it scrolls sideways"
         )
+
+    def diagnostic(self) -> Diagnostic:
+        return diagnose("wide-formula", self.path, self.line, self.message())
 
 
 found: list[WideFormula] = []  # this build's wide formulas (reset when a build starts)

@@ -22,7 +22,7 @@ class MkDocsResult:
     ok: bool
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
-    # display formulas wider than the column at 1440 px (a layout lint: --strict ignores it)
+    # display formulas wider than the column at 1440 px (kind wide-formula: --strict fails it)
     wide_formulas: list[WideFormula] = field(default_factory=list)
 
 

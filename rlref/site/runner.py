@@ -57,15 +57,17 @@ def _report_compile(result: CompileResult, strict: bool) -> int:
     return sum(d.severity == "error" for d in found)
 
 
-def _report_mkdocs(result: MkDocsResult) -> None:
-    for wide in sorted(result.wide_formulas, key=lambda w: (w.path, w.line)):
-        console.print(
-            f"{wide.path}:{wide.line}: warning: {wide.message()}", markup=False, highlight=False
-        )
+def _report_mkdocs(result: MkDocsResult, strict: bool) -> int:
+    """Print the build's problems (formulas wider than the column by the severity table);
+    count the errors."""
+    found = sort_diagnostics(strictly([w.diagnostic() for w in result.wide_formulas], strict))
+    for diagnostic in found:
+        console.print(diagnostic.format(), markup=False, highlight=False)
     for message in result.warnings:
         console.print(f"mkdocs: {message}", markup=False, highlight=False)
     if result.error:
         console.print(f"mkdocs: error: {result.error}", markup=False, highlight=False)
+    return sum(d.severity == "error" for d in found)
 
 
 def build_site(paths: SitePaths, config: Path, *, strict: bool = False) -> bool:
@@ -93,14 +95,19 @@ def build_site(paths: SitePaths, config: Path, *, strict: bool = False) -> bool:
             strict=strict,
             progress=lambda done, total: progress.update(pages, completed=done, total=total),
         )
-    _report_mkdocs(built)
-    if built.ok:
+    errors = _report_mkdocs(built, strict)
+    if errors:
+        console.print(
+            f"error: {errors} formula(s) wider than the column fail the build "
+            "(--strict: warnings count as errors)"
+        )
+    if built.ok and not errors:
         elapsed = time.perf_counter() - started
         console.print(
             f"built {paths.site} from {compiled.notes} notes ({compiled.pages} files, "
             f"{compiled.written} changed) in {elapsed:.1f} s"
         )
-    return built.ok
+    return built.ok and not errors
 
 
 def serve_site(paths: SitePaths, config: Path, *, port: int = 8000) -> None:
@@ -117,7 +124,7 @@ def serve_site(paths: SitePaths, config: Path, *, port: int = 8000) -> None:
             return
         _report_compile(compiled, strict=False)
         built = run_mkdocs(paths, config)
-        _report_mkdocs(built)
+        _report_mkdocs(built, strict=False)
         console.print(f"rebuilt ({compiled.written} changed file(s))")
 
     rebuild()
