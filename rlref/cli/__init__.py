@@ -1,50 +1,90 @@
 """The ``rlref`` command line. Each command lives in its own module of this package.
 
 Command modules keep heavy imports (torch, sympy, mkdocs) inside the command function so
-that ``rlref check`` starts fast.
+that ``rlref check`` starts fast; :func:`main` imports only the module of the command it
+runs (``rlref --help`` and an unknown command get them all), and runs a plain
+``rlref check [VAULT] [--strict]`` without typer's parser
+(:func:`rlref.cli.check.plain_arguments`).
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
+from typing import Any
+
 import typer
 
-from rlref.cli import build, check, import_note, index, new, run, verify
-
-app = typer.Typer(
-    name="rlref",
-    help="rlref: RL-for-LLM knowledge base with formulas checked against code.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.callback()
-def _root() -> None:
-    """rlref: RL-for-LLM knowledge base with formulas checked against code."""
-
-
-check.register(app)
-index.register(app)
-verify.register(app)
-build.register(app)
-new.register(app)
-import_note.register(app)
-run.register(app)
+# The command modules of this package, in the order of ``rlref --help``; each has
+# ``register(app)``, which adds its commands.
+MODULES = ("check", "index", "verify", "build", "new", "import_note", "run")
+# command name → the module that registers it
+COMMANDS = {
+    "check": "check",
+    "index": "index",
+    "verify": "verify",
+    "build": "build",
+    "serve": "build",
+    "new": "new",
+    "import": "import_note",
+    "run": "run",
+}
 
 
-@app.command()
-def version() -> None:
-    """Print rlref's version."""
-    from rlref import __version__
+def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The ``rlref`` app with the commands of ``modules`` (all of :data:`MODULES` by default)."""
+    made = typer.Typer(
+        name="rlref",
+        help="rlref: RL-for-LLM knowledge base with formulas checked against code.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
 
-    typer.echo(__version__)
+    @made.callback()
+    def _root() -> None:
+        """rlref: RL-for-LLM knowledge base with formulas checked against code."""
+
+    for module in modules:
+        importlib.import_module(f"rlref.cli.{module}").register(made)
+
+    @made.command()
+    def version() -> None:
+        """Print rlref's version."""
+        from rlref import __version__
+
+        typer.echo(__version__)
+
+    return made
+
+
+def __getattr__(name: str) -> Any:
+    # ``from rlref.cli import app`` (tests, embedding) gets every command, built once.
+    if name == "app":
+        built = make_app()
+        globals()["app"] = built
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def invoked_modules(argv: list[str]) -> tuple[str, ...]:
+    """The modules ``rlref ARGV`` needs: the command's own when ``argv`` names one first;
+    otherwise (``--help``, no command, a misspelt one) all of them."""
+    return (COMMANDS[argv[0]],) if argv and argv[0] in COMMANDS else MODULES
 
 
 def main() -> None:
     """Console-script entry point: user errors exit non-zero with a message, never a traceback."""
     try:
-        app()
+        argv = sys.argv[1:]
+        if argv[:1] == ["check"] and "_RLREF_COMPLETE" not in os.environ:
+            from rlref.cli.check import plain_arguments, run_plain
+
+            plain = plain_arguments(argv)
+            if plain is not None:
+                raise SystemExit(run_plain(*plain))
+        make_app(invoked_modules(argv))()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise SystemExit(130) from None
