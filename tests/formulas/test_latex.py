@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rlref.formulas.latex import (
     LatexError,
@@ -153,3 +155,58 @@ def test_a_chain_of_aligned_relations_is_refused_as_a_chain():
 def test_malformed_aligned_is_an_error_that_names_it(latex, message):
     with pytest.raises(LatexError, match=message):
         tokenize(latex)
+
+
+SUMMANDS = st.lists(
+    st.sampled_from([r"a", r"\frac{b}{c}", r"\left(d - e\right)", r"\min(a, b)"]),
+    min_size=2,
+    max_size=6,
+)
+
+
+@given(SUMMANDS, st.lists(st.booleans(), min_size=6, max_size=6), st.booleans())
+def test_any_break_between_summands_reads_as_one_line(summands, breaks, align_at_equals):
+    one_line = "L = " + " + ".join(summands)
+    lines = ["L &= " if align_at_equals else "L = & ", summands[0]]
+    for summand, broken in zip(summands[1:], breaks, strict=False):
+        lines.append(r" \\ &\quad + " if broken else " + ")
+        lines.append(summand)
+    broken = r"\begin{aligned}" + "".join(lines) + r"\end{aligned}"
+    assert tokenize(broken) == tokenize(one_line)
+
+
+PIECES = [
+    r"\begin{aligned}",
+    r"\end{aligned}",
+    r"\begin{split}",
+    r"\end{split}",
+    r"\begin{cases}",
+    r"\end{cases}",
+    "&",
+    r"\\",
+    "[",
+    "]",
+    "4pt",
+    "t",
+    "{",
+    "}",
+    r"\left(",
+    r"\right)",
+    r"\left.",
+    r"\bigl(",
+    "a",
+    "=",
+    "+",
+    " ",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_arrangement_is_read_or_refused_by_name(pieces):
+    """Untrusted LaTeX: the layout pass reads it or raises LatexError, nothing else, and
+    what it reads has no aligned environment left."""
+    try:
+        tokens = tokenize(" ".join(pieces))
+    except LatexError:
+        return
+    assert not [t for t in tokens if t.endswith(("{aligned}", "{split}"))]
