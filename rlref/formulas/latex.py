@@ -103,7 +103,9 @@ def _normal_token(token: str) -> str:
 def tokenize(latex: str) -> list[str]:
     r"""Split into tokens: ``\name``, ``\x``, or one character; drop spacing and sizing."""
     text = _LABEL.sub(" ", latex).strip()
-    raw = one_line([_normal_token(t) for t in _TOKEN.findall(text) if not t.isspace()])
+    raw = [_normal_token(t) for t in _TOKEN.findall(text) if not t.isspace()]
+    if any(name in text for name in LAYOUT_ENVIRONMENTS):  # the pass returns the rest as is
+        raw = one_line(raw)
     tokens: list[str] = []
     i = 0
     while i < len(raw):
