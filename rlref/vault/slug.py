@@ -3,25 +3,31 @@
 The site configures ``toc.slugify`` as ``pymdownx.slugs.slugify(case="lower")`` so that
 Chinese headings keep their characters; Python-Markdown's toc then de-duplicates repeated
 ids with ``_1``, ``_2``, …. Link resolution and the compiler use this one module.
+
+:func:`slug` follows that function's rules itself: importing pymdownx pulls in
+Python-Markdown, ``urllib.request`` and ``http.client``, a twentieth of ``rlref check``.
+``tests/vault/test_slug_rules.py`` holds the two equal.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
-
-from pymdownx.slugs import slugify as _make_slugify
 
 SEPARATOR = "-"
 _COUNTED = re.compile(r"^(.*)_([0-9]+)$")
-_slugify: Callable[[str, str], str] = _make_slugify(case="lower")
+_HTML_TAG = re.compile(r"</?[^>]*>")  # the toc's text may still hold inline HTML
+_NOT_IN_SLUG = re.compile(r"[^\w\- ]")  # word characters, hyphens and spaces stay
 
 
 @lru_cache(maxsize=65536)
 def slug(text: str) -> str:
-    """The toc id of a heading's text, before de-duplication."""
-    return _slugify(text, SEPARATOR)
+    """The toc id of a heading's text, before de-duplication: NFC, tags removed, trimmed,
+    lower case, only word characters, hyphens and spaces kept, spaces as the separator."""
+    kept = _HTML_TAG.sub("", unicodedata.normalize("NFC", text)).strip().lower()
+    return _NOT_IN_SLUG.sub("", kept).replace(" ", SEPARATOR)
 
 
 def unique_anchors(texts: Iterable[str]) -> list[str]:
