@@ -26,7 +26,15 @@ function render(tex, display) {
   }
 }
 
+// A request that is an object, not an array, is the graph of notes to lay out
+// (site/graph-layout.js, asked by rlref/site/graph.py): the same process serves both.
 lines.on("line", (line) => {
-  const out = JSON.parse(line).map(([tex, display]) => render(tex, display));
+  const request = JSON.parse(line);
+  if (!Array.isArray(request)) {
+    const graph = require(path.join(__dirname, "graph-layout.js"));
+    process.stdout.write(JSON.stringify(graph.layout(request.layout || {})) + "\n");
+    return;
+  }
+  const out = request.map(([tex, display]) => render(tex, display));
   process.stdout.write(JSON.stringify(out) + "\n");
 });

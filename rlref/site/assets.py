@@ -18,6 +18,7 @@ _SKIPPED = {
     "package.json",
     "package-lock.json",
     "render-math.js",  # the build-time KaTeX renderer (rlref.site.mathrender), not an asset
+    "graph-layout.js",  # the build-time graph layout (rlref.site.graph), not an asset
 }
 
 

@@ -34,6 +34,15 @@ from rlref.site.formula_checks import (
     formula_checks,
 )
 from rlref.site.frameworks import frameworks_page, load_trl_map
+from rlref.site.graph import (
+    GRAPH_DATA,
+    GRAPH_PAGE,
+    global_data,
+    global_layout,
+    graph_page,
+    local_block,
+    site_graph,
+)
 from rlref.site.homepage import home_overview
 from rlref.site.layout import (
     API_INDEX,
@@ -199,9 +208,11 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     diagnostics: list[Diagnostic] = []
     used_attachments: set[str] = set()
     total = len(index.notes)
+    graph = site_graph(index)
+    anchors = context.targets.tag_anchors
     for done, note in enumerate(index.notes.values(), start=1):
         compiled = compile_note(note, context)
-        outputs[compiled.doc] = compiled.text
+        outputs[compiled.doc] = compiled.text + local_block(graph, done - 1, anchors)
         diagnostics.extend(compiled.rewriter.diagnostics)
         used_attachments |= compiled.rewriter.attachments
         if progress is not None:
@@ -220,6 +231,10 @@ def compile_site(paths: SitePaths, progress: Progress | None = None) -> CompileR
     outputs[CONCEPTS_PAGE] = concepts_page(order, index.notes, context.impls, report)
     documented = {module.name: module for module in modules}
     outputs[FRAMEWORKS_PAGE] = frameworks_page(index.notes, order, documented, load_trl_map())
+    started_graph = time.perf_counter()
+    outputs[GRAPH_PAGE] = graph_page(graph)
+    outputs[GRAPH_DATA] = global_data(graph, global_layout(graph, paths.site_src), anchors)
+    timings["graph"] = time.perf_counter() - started_graph
     outputs.update(own)
     outputs.update(vendor_files(paths.site_src / "node_modules"))
     home = home_overview(index, order, report)

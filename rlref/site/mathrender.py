@@ -84,6 +84,19 @@ class KatexRenderer:
             self.rendered += len(missing)
         return [self.cache[f] for f in formulas]
 
+    def ask(self, request: dict) -> object:
+        """Send one non-formula request (an object: the graph layout of rlref.site.graph)
+        to the same process; its JSON answer."""
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        self._process.stdin.flush()
+        answer = self._process.stdout.readline()
+        if not answer:
+            raise MathUnavailable("the node process (site/render-math.js) stopped")
+        return json.loads(answer)
+
     def close(self) -> None:
         if self._process is not None:
             if self._process.stdin is not None:

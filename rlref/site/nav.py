@@ -161,6 +161,7 @@ def build_nav(
                 {"概念索引": "concepts.md"},
                 {"标签": "tags.md"},
                 {"TRL / verl 对照": "trl-verl.md"},
+                {"关系图": "graph.md"},
             ]
         }
     )

@@ -32,9 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "---\n"
     )
     (vault / "_MOC.md").write_text(front + "# 目录\n\n## <b>节</b>\n\n- [[邻居]]\n", "utf-8")
-    (vault / "邻居.md").write_text(
-        "---\ntitle: 邻居\n---\n# 邻居\n\n回到 [[_MOC]]。\n", "utf-8"
-    )
+    (vault / "邻居.md").write_text("---\ntitle: 邻居\n---\n# 邻居\n\n回到 [[_MOC]]。\n", "utf-8")
     out = root / "out"
     import os
 
@@ -107,3 +105,33 @@ def test_the_title_is_shown_as_text(site: Path) -> None:
     parser = Text()
     parser.feed(neighbour)
     assert HOSTILE in parser.chunks  # the nav and the footer show it, as written
+
+
+class GraphData(HTMLParser):
+    """The local graph's data (a JSON attribute) as the browser reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs).get("data-graph")
+        if found is not None:
+            self.data.append(found)
+
+
+def test_the_graphs_carry_the_title_as_data(site: Path) -> None:
+    """The local graph (an attribute of the note's page, checked as markup above) and the
+    global graph's data script hold the hostile title as a JSON string, which graph.js shows
+    as text; the script has no ``<`` at all, so no title can close it."""
+    import json
+
+    neighbour = next(text for name, text in pages(site).items() if "邻居" in name)
+    parser = GraphData()
+    parser.feed(neighbour)
+    assert len(parser.data) == 1
+    assert HOSTILE in [node["t"] for node in json.loads(parser.data[0])["nodes"]]
+    script = (site / "assets" / "graph" / "graph-data.js").read_text("utf-8")
+    assert "<" not in script
+    data = json.loads(script.removeprefix("window.rlrefGraphData = ").rstrip().rstrip(";"))
+    assert HOSTILE in [node["t"] for node in data["nodes"]]
