@@ -22,10 +22,12 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from rlref.vault.plain_paragraphs import plain_paragraphs
 
 _WIKILINK_BODY = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 
@@ -57,18 +59,19 @@ def _lines_before(state: StateInline, pos: int) -> int:
     return count
 
 
-_INLINE_STARTS = ("[", "$", "<")
-
 # What simple inline content may hold besides prose: a wikilink or embed, or a $$…$$ / $…$
 # span whose closing dollar is the first one not escaped by an odd run of backslashes
 # (dollarmath's rule). Any other character that starts an inline rule of the vault's parser
-# (``unsafe``) sends the content to markdown-it. Prose between matches is skipped in C.
+# (``unsafe``) sends the content to markdown-it. Every branch starts with a literal
+# character, so the regex engine skips the prose between matches by a character-set test.
 _SIMPLE_ITEM = re.compile(
-    r"(?P<embed>!)?\[\[(?P<link>[^\[\]\n]*)\]\]"
+    r"!\[\[(?P<embed>[^\[\]\n]*)\]\]"
+    r"|\[\[(?P<link>[^\[\]\n]*)\]\]"
     r"|\$\$(?P<double>(?:[^$\\]|\\[\s\S])+?)\$\$"
     r"|\$(?P<single>(?:[^$\\]|\\[\s\S])+?)\$"
     r"|(?P<unsafe>[\\`*_~&<!\[\]$])"
 )
+_EMBED, _LINK, _DOUBLE, _SINGLE, _UNSAFE = 1, 2, 3, 4, 5  # its groups, by number
 
 
 def simple_inline_children(content: str) -> list[Token] | None:
@@ -77,50 +80,75 @@ def simple_inline_children(content: str) -> list[Token] | None:
     Each child carries ``meta["offset"]``, the newlines before it in ``content``.
     """
     children: list[Token] = []
+    append = children.append
+    multiline = "\n" in content
     counted, newlines = 0, 0
     for match in _SIMPLE_ITEM.finditer(content):
-        kind = match.lastgroup
-        if kind == "unsafe":
+        group = match.lastindex
+        if group == _UNSAFE:
             return None
-        start = match.start()
-        newlines += content.count("\n", counted, start)
-        counted = start
-        if kind == "link":
-            body = match.group("link")
+        if multiline:
+            start = match.start()
+            newlines += content.count("\n", counted, start)
+            counted = start
+        body = match[group]
+        # Positional arguments: Token's keyword path costs a third more, per child.
+        if group == _LINK or group == _EMBED:
             if not body.strip():
                 return None
-            child = Token("wikilink", "", 0, content=body)
-            child.meta = {"embed": match.group("embed") is not None, "offset": newlines}
+            meta = {"embed": group == _EMBED, "offset": newlines}
+            append(Token("wikilink", "", 0, {}, None, 0, None, body, "", "", meta))
         else:
-            math = "math_inline_double" if kind == "double" else "math_inline"
-            child = Token(math, "math", 0, content=match.group(kind))
-            child.meta = {"offset": newlines}
-        children.append(child)
+            math = "math_inline_double" if group == _DOUBLE else "math_inline"
+            append(Token(math, "math", 0, {}, None, 0, None, body, "", "", {"offset": newlines}))
     return children
+
+
+_PARSED = "_rlref_parsed"  # env key: the inline tokens markdown-it's inline parser read
 
 
 def _inline_where_needed(state: StateCore) -> None:
     """markdown-it's core ``inline`` rule, run only where the vault can find something."""
-    tokens = state.tokens
-    for i, token in enumerate(tokens):
-        if token.type != "inline":
+    parsed: list[Token] = []
+    previous_type = ""
+    for token in state.tokens:
+        heading = previous_type == "heading_open"
+        previous_type = token.type
+        if previous_type != "inline":
             continue
         if token.children is None:
             token.children = []
-        heading = i > 0 and tokens[i - 1].type == "heading_open"
-        if heading or any(start in token.content for start in _INLINE_STARTS):
-            simple = None if heading else simple_inline_children(token.content)
+        content = token.content
+        if heading or "[" in content or "$" in content or "<" in content:
+            simple = None if heading else simple_inline_children(content)
             if simple is not None:
                 token.children = simple
             else:
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
+                state.md.inline.parse(content, state.md, state.env, token.children)
+                parsed.append(token)
+    state.env[_PARSED] = parsed
+
+
+def _join_where_parsed(state: StateCore) -> None:
+    """markdown-it's core ``text_join`` rule, on the inline tokens its inline parser read
+    (the simple path makes no text children, and the others have none)."""
+    parsed = state.env.pop(_PARSED, [])
+    text_join(StateCore(state.src, state.md, state.env, parsed))
 
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """The shared parser instance (building one costs more than parsing a note)."""
+    return build_parser()
+
+
+def build_parser() -> MarkdownIt:
+    """A new parser as the vault reads notes (``parser()`` shares one); the tests compare it
+    with the same parser where ``plain_paragraphs`` is disabled."""
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
+    md.block.ruler.before("table", "plain_paragraphs", plain_paragraphs)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.at("inline", _inline_where_needed)
+    md.core.ruler.at("text_join", _join_where_parsed)
     return md

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from markdown_it.token import Token
@@ -32,13 +33,27 @@ ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 # Obsidian tag: '#' after whitespace/start, letters/digits/_/-//, at least one non-digit.
 _TAG_CHAR = r"[^\s#!-,.:-@\[-^`{-~]"
 INLINE_TAG = re.compile(rf"(?:(?<=\s)|(?<=^)|(?<=[（(]))#({_TAG_CHAR}+(?:[/\-_]{_TAG_CHAR}+)*)")
+# INLINE_TAG without its look-behind: a pattern that starts with '#' lets the regex engine
+# jump from '#' to '#' (a look-behind first makes it try every position). A name holds no '#'
+# or space, so a match refused for what precedes it hides no other tag.
+_HASH_NAME = re.compile(rf"#({_TAG_CHAR}+(?:[/\-_]{_TAG_CHAR}+)*)")
 BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
 WIKILINK_IN_TEXT = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 
 
 def split_wikilink(inner: str, embed: bool, line: int) -> WikiLink:
     """Split the text between ``[[`` and ``]]`` into target, heading/block and alias."""
-    raw = inner
+    parts = _cached_parts(inner, embed) if len(inner) <= _CACHED_LENGTH else None
+    target, heading, block, alias, raw = parts or _wikilink_parts(inner, embed)
+    return WikiLink(target, heading, block, alias, embed, line, raw)
+
+
+_Parts = tuple[str, str | None, str | None, str | None, str]
+
+
+def _wikilink_parts(inner: str, embed: bool) -> _Parts:
+    """(target, heading, block, alias, raw) of the text between ``[[`` and ``]]``."""
+    raw = ("!" if embed else "") + f"[[{inner}]]"
     inner = inner.replace("\\|", "|")
     target_part, _, alias = inner.partition("|")
     target, _, fragment = target_part.partition("#")
@@ -49,15 +64,13 @@ def split_wikilink(inner: str, embed: bool, line: int) -> WikiLink:
     elif _:
         # Obsidian allows nested headings "#A#B": the last one is the target heading.
         heading = fragment.split("#")[-1].strip()
-    return WikiLink(
-        target=target.strip(),
-        heading=heading,
-        block=block,
-        alias=alias.strip() if alias else None,
-        embed=embed,
-        line=line,
-        raw=("!" if embed else "") + f"[[{raw}]]",
-    )
+    return target.strip(), heading, block, alias.strip() if alias else None, raw
+
+
+# A note links the same few targets again and again: each short spelling is split once (the
+# cache holds at most 4096 × 200 characters, whatever the notes).
+_CACHED_LENGTH = 200
+_cached_parts = lru_cache(maxsize=4096)(_wikilink_parts)
 
 
 def _plain_text(children: list[Token]) -> str:
@@ -95,14 +108,20 @@ class _Walker:
     def walk(self, tokens: list[Token]) -> None:
         pending_tag: tuple[str, int, int] | None = None  # (id, line, end line in body)
         for i, token in enumerate(tokens):
-            if pending_tag is not None and token.type != "math_block":
+            kind = token.type
+            if pending_tag is not None and kind != "math_block":
                 self._orphan_tag(pending_tag)
                 pending_tag = None
-            if token.type == "html_block":
+            # Most tokens of a note are paragraphs: their inline token is asked first.
+            if kind == "inline":
+                self._inline(token)
+            elif kind == "paragraph_open" or kind == "paragraph_close":
+                continue
+            elif kind == "html_block":
                 match = FORMULA_TAG.match(token.content)
                 if match and token.map:
                     pending_tag = (match.group(1), self.line_of(token), token.map[1])
-            elif token.type in ("math_block", "math_block_label"):
+            elif kind == "math_block" or kind == "math_block_label":
                 self.note.math.append(Math(token.content.strip(), True, self.line_of(token)))
                 if pending_tag is not None:
                     formula_id, _, tag_end = pending_tag
@@ -111,17 +130,15 @@ class _Walker:
                     else:
                         self._orphan_tag(pending_tag)
                     pending_tag = None
-            elif token.type == "heading_open":
+            elif kind == "heading_open":
                 inline = tokens[i + 1]
                 self.heading_texts.append(
                     (int(token.tag[1]), _plain_text(inline.children or []), self.line_of(token))
                 )
-            elif token.type == "list_item_open":
+            elif kind == "list_item_open":
                 self.list_depth += 1
-            elif token.type == "list_item_close":
+            elif kind == "list_item_close":
                 self.list_depth -= 1
-            elif token.type == "inline":
-                self._inline(token)
         if pending_tag is not None:
             self._orphan_tag(pending_tag)
         anchors = unique_anchors(text for _, text, _ in self.heading_texts)
@@ -155,52 +172,65 @@ class _Walker:
         self.note.formulas.append(Formula(formula_id, token.content.strip(), line))
 
     def _inline(self, token: Token) -> None:
+        note = self.note
+        first = note.body_line + (token.map[0] if token.map else 0)  # the content's line
+        in_list = self.list_depth > 0
         offset = 0  # lines into the inline content, advanced at each line break
-        for child in token.children or []:
-            if child.type in ("softbreak", "hardbreak"):
+        for child in token.children or ():
+            kind = child.type
+            if kind == "wikilink":
+                meta = child.meta
+                offset = meta["offset"]
+                link = split_wikilink(child.content, meta["embed"], first + offset)
+                note.links.append(replace(link, in_list=True) if in_list else link)
+            elif kind == "softbreak" or kind == "hardbreak":
                 offset += 1
-                continue
-            if child.type == "wikilink":
-                offset = child.meta["offset"]
-                link = split_wikilink(
-                    child.content, child.meta["embed"], self.line_of(token, offset)
-                )
-                self.note.links.append(replace(link, in_list=True) if self.list_depth else link)
-            elif child.type in ("math_inline", "math_inline_double"):
+            elif kind == "math_inline" or kind == "math_inline_double":
+                latex = child.content
                 offset = child.meta.get("offset", offset)  # set by the simple-inline path
-                display = child.type == "math_inline_double"
-                line = self.line_of(token, offset)
-                self.note.math.append(Math(child.content.strip(), display, line))
-                offset += child.content.count("\n")
-            elif child.type == "link_open":
+                note.math.append(Math(latex.strip(), kind == "math_inline_double", first + offset))
+                if "\n" in latex:
+                    offset += latex.count("\n")
+            elif kind == "link_open":
                 href = str(child.attrs.get("href", ""))
-                line = self.line_of(token, offset)
-                self.note.markdown_links.append(MarkdownLink(href, False, line))
+                line = first + offset
+                note.markdown_links.append(MarkdownLink(href, False, line))
                 for match in ARXIV_URL.finditer(href):
-                    self.note.sources.append(Source(match.group(1), line))
-            elif child.type == "image":
+                    note.sources.append(Source(match.group(1), line))
+            elif kind == "image":
                 src = str(child.attrs.get("src", ""))
-                line = self.line_of(token, offset)
-                self.note.markdown_links.append(MarkdownLink(src, True, line))
-        # Line offsets of text children are not tracked by markdown-it; scan the content.
-        content_lines = token.content.split("\n")
-        for n, text in enumerate(content_lines):
-            if "#" in text:
-                stripped = _without_code_and_math(text)
-                for match in INLINE_TAG.finditer(stripped):
-                    name = match.group(1)
-                    if not name.replace("/", "").replace("-", "").replace("_", "").isdigit():
-                        self.note.tags.append(Tag(name, self.line_of(token, n)))
-            if "^" in text:
-                for match in BLOCK_ID.finditer(text):
-                    self.note.block_ids.add(match.group(1))
+                note.markdown_links.append(MarkdownLink(src, True, first + offset))
+        # Line offsets of text children are not tracked by markdown-it: scan the content, all
+        # lines at once (no pattern below matches across a line break).
+        content = token.content
+        if "#" in content:
+            note.tags.extend(text_tags(content, first))
+        if "^" in content:
+            note.block_ids.update(BLOCK_ID.findall(content))
 
 
-_CODE_OR_MATH = re.compile(r"`[^`]*`|\$\$[^$]*\$\$|\$[^$]*\$|\[\[[^\]]*\]\]|\]\([^)]*\)")
+def text_tags(content: str, first: int) -> list[Tag]:
+    """The inline tags of ``content``, whose first line is line ``first`` of the note: what
+    INLINE_TAG finds on each line once its code spans, math, wikilinks and link targets are
+    blanked out, found in one pass over all lines."""
+    text = _CODE_OR_MATH.sub(" ", content)
+    tags: list[Tag] = []
+    counted, newlines = 0, 0
+    for match in _HASH_NAME.finditer(text):
+        start = match.start()
+        if start and not (text[start - 1].isspace() or text[start - 1] in "（("):
+            continue  # INLINE_TAG's look-behind, tested after the '#' is found
+        name = match.group(1)
+        if name.replace("/", "").replace("-", "").replace("_", "").isdigit():
+            continue  # '#123' is not a tag
+        newlines += text.count("\n", counted, start)
+        counted = start
+        tags.append(Tag(name, first + newlines))
+    return tags
 
 
-def _without_code_and_math(text: str) -> str:
-    return _CODE_OR_MATH.sub(" ", text)
+# Code spans, math, wikilinks and link targets of one line, where a '#' starts no tag.
+_CODE_OR_MATH = re.compile(r"`[^`\n]*`|\$\$[^$\n]*\$\$|\$[^$\n]*\$|\[\[[^\]\n]*\]\]|\]\([^)\n]*\)")
 
 
 def _frontmatter_links(note: Note, data: dict[str, Any]) -> None:

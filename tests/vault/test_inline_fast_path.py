@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline, text_join
 
 from rlref.vault import markdown
-from rlref.vault.markdown import simple_inline_children
+from rlref.vault.markdown import build_parser, parser, simple_inline_children
 from rlref.vault.parse import parse_note
 
 
@@ -85,6 +87,30 @@ def test_both_paths_read_the_same_items(monkeypatch, pieces: list[str]) -> None:
     text = "---\ntitle: t\n---\n" + "".join(pieces) + "\n\n- " + "".join(reversed(pieces)) + "\n"
     fast, full = _both_ways(text, monkeypatch)
     assert fast == full
+
+
+def _stock_inline() -> MarkdownIt:
+    """The vault's parser with markdown-it's own core ``inline`` and ``text_join`` rules
+    (every inline token parsed, every one's text joined)."""
+    md = build_parser()
+    md.core.ruler.at("inline", inline)
+    md.core.ruler.at("text_join", text_join)
+    return md
+
+
+STOCK = _stock_inline()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=14))
+def test_what_markdown_it_reads_is_what_it_reads_unrestricted(pieces: list[str]) -> None:
+    """Where the vault's parser runs markdown-it's inline parser (headings; content the
+    simple path refuses, here through its leading escape), the children, text joined, are
+    those of markdown-it's own inline and text_join rules."""
+    content = "".join(pieces).replace("\n", " ")
+    for text in (f"# {content}", f"\\[ {content}"):
+        ours, stock = parser().parse(text), STOCK.parse(text)
+        assert [t.as_dict() for t in ours[1].children] == [t.as_dict() for t in stock[1].children]
 
 
 def test_the_fast_path_takes_plain_prose_and_leaves_the_rest() -> None:

@@ -1,0 +1,71 @@
+"""A block rule that reads runs of plain top-level paragraphs without markdown-it's block rules.
+
+For each paragraph line markdown-it tries every block rule in turn (table, code, math, fence,
+quote, rule, list, reference, HTML, heading, setext heading), then the paragraph rule asks
+eight of them again whether the next line interrupts it: most of the block parse of a note
+of prose. This rule runs first and takes over where the answer is known from each line's
+first characters.
+
+A *plain* line starts with a character that starts no block construct: not a space or tab
+(code, indentation), ``#`` (heading), ``>`` (quote), ``-`` ``+`` ``*`` ``_`` ``=`` (list,
+rule, setext underline), a backtick or ``~`` (fence), ``<`` (HTML), ``$`` (math block),
+``|`` or ``:`` (table delimiter row), a lone ``[`` (reference definition; ``[[`` cannot be
+one), or digits followed by ``.`` or ``)`` (ordered list). A paragraph of plain lines
+followed by a blank line or the end of the text is exactly what markdown-it's paragraph rule
+makes of it, since no rule can claim or interrupt such lines. The rule only acts at the top
+level (in lists and quotes the indentation rules differ), reads every consecutive such
+paragraph in one call, and leaves a paragraph that ends at any other line to markdown-it.
+``tests/vault/test_plain_paragraphs.py`` holds the token stream equal to markdown-it's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+
+# What may start a block construct at a line's first character (see the module docstring).
+_BLOCK_START = re.compile(r"[ \t#>\-+*_=`~<$|:]|\[(?!\[)|[0-9]+[.)]")
+
+
+def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Push the paragraphs of plain lines from ``start_line`` on; ``False`` if there is none."""
+    if silent or state.parentType != "root" or state.blkIndent or end_line != state.lineMax:
+        return False  # (``silent``: asked whether a paragraph interrupts a block; it never does)
+    src, begins, ends, shifts = state.src, state.bMarks, state.eMarks, state.tShift
+    tokens = state.tokens
+    block_start = _BLOCK_START.match
+    line = start_line
+    pushed = False
+    while True:
+        first = line  # the candidate paragraph's first line: known non-blank
+        while line < end_line:
+            begin = begins[line]
+            if begin + shifts[line] >= ends[line]:
+                break  # blank: the paragraph ends here
+            if block_start(src, begin):
+                return pushed  # markdown-it reads this paragraph
+            line += 1
+        # The three tokens markdown-it's paragraph rule pushes (``state.push`` and setting
+        # fields one by one cost a fifth of this rule).
+        content = mdTrim(src[begins[first] : ends[line - 1]])
+        level = state.level
+        # Token(type, tag, nesting, attrs, map, level, children, content, markup, info, meta,
+        # block)
+        tokens.append(
+            Token("paragraph_open", "p", 1, {}, [first, line], level, None, "", "", "", {}, True)
+        )
+        tokens.append(
+            Token("inline", "", 0, {}, [first, line], level + 1, [], content, "", "", {}, True)
+        )
+        tokens.append(
+            Token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True)
+        )
+        state.line = line
+        pushed = True
+        while line < end_line and begins[line] + shifts[line] >= ends[line]:
+            line += 1  # blank lines between paragraphs
+        if line >= end_line:
+            return True
