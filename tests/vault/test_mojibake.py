@@ -135,9 +135,13 @@ def kb_vocabulary() -> Vocabulary:
     return Vocabulary.build(names, [p.read_text("utf-8") for p in tuning])
 
 
-def test_a_damaged_moc_imports_as_the_clean_moc(tmp_path: Path) -> None:
-    """Line for line, except a character import reports as uncertain whose alternatives hold
-    the clean one (the MOC grows with kb; a few such choices stay, each flagged for review)."""
+@pytest.fixture(scope="module")
+def imported_moc(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[str], list[str], dict[tuple[int, int], list[str]]]:
+    """A damaged copy of the MOC imported into a copy of kb: the clean lines, the imported
+    lines and the characters import flagged ((line, column) → alternatives)."""
+    tmp_path = tmp_path_factory.mktemp("moc")
     vault = tmp_path / "kb"
     shutil.copytree(KB, vault, ignore=shutil.ignore_patterns("assets"))
     clean = MOC.read_text("utf-8")
@@ -166,9 +170,37 @@ def test_a_damaged_moc_imports_as_the_clean_moc(tmp_path: Path) -> None:
         for u in plan[0]["uncertain"]
     }
     imported = (vault / "AI/LLM/RL/Imported/MOC copy.md").read_text("utf-8").split("\n")
+    return clean.split("\n"), imported, flagged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 not done: one character of the MOC still comes back wrong (在 LLM "
+    "模拟的工具环境中训练 recovered with 与, flagged uncertain, 中 its runner-up); strict, so "
+    "this fails as soon as the MOC comes back exact, and then the mark must go",
+)
+def test_a_damaged_moc_imports_as_the_clean_moc(
+    imported_moc: tuple[list[str], list[str], dict[tuple[int, int], list[str]]],
+) -> None:
+    """Issue 14's "done when": the imported damaged MOC equals the clean MOC line for line."""
+    clean, imported, _ = imported_moc
+    wrong = [
+        (number, want, got)
+        for number, (want, got) in enumerate(zip(clean, imported, strict=False), start=1)
+        if want != got
+    ]
+    assert wrong == [] and len(imported) == len(clean), wrong
+
+
+def test_every_wrong_character_of_the_moc_is_flagged(
+    imported_moc: tuple[list[str], list[str], dict[tuple[int, int], list[str]]],
+) -> None:
+    """Until the MOC comes back exact: what is wrong is one character, reported as uncertain
+    with the clean one among its alternatives."""
+    clean, imported, flagged = imported_moc
+    assert len(imported) == len(clean)
     wrong = []
-    assert len(imported) == len(clean.split("\n"))
-    for number, (want, got) in enumerate(zip(clean.split("\n"), imported, strict=True), 1):
+    for number, (want, got) in enumerate(zip(clean, imported, strict=True), 1):
         assert len(want) == len(got), (want, got)
         wrong += [
             (number, column, want[column - 1], flagged.get((number, column), []))
@@ -176,7 +208,7 @@ def test_a_damaged_moc_imports_as_the_clean_moc(tmp_path: Path) -> None:
             if want[column - 1] != got[column - 1]
         ]
     assert all(char in alternatives for _, _, char, alternatives in wrong), wrong
-    assert len(wrong) <= 2, wrong
+    assert len(wrong) <= 1, wrong
 
 
 def test_a_damaged_file_name_and_title_import_repaired(tmp_path: Path) -> None:

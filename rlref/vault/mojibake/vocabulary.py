@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from rlref.vault.mojibake.gaps import GapModel
+
 ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 SPAN = re.compile(r"\$[^$\x80-\U0010ffff]+\$|`[^`\x80-\U0010ffff]+`")  # inline math, code
 _CJK_RUN = re.compile("[\u3400-\u9fff]{2,}")
@@ -43,6 +45,7 @@ class Vocabulary:
     known: dict[str, float | None] = field(default_factory=dict, repr=False)
     kinds: int = 1  # distinct tokens, plus one
     followers: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    gaps: GapModel = field(default_factory=GapModel)  # contexts of the gaps' characters
 
     @classmethod
     def build(cls, names: Iterable[str] = (), texts: Iterable[str] = ()) -> Vocabulary:
@@ -56,6 +59,7 @@ class Vocabulary:
                 counts.update((t,) for t in tokens)
                 counts.update(pairwise(tokens))
                 counts.update(zip(tokens, tokens[1:], tokens[2:], strict=False))
+                vocabulary.gaps.count(tokens)
             for run in _CJK_RUN.findall(text):
                 for n in (2, 3, 4):
                     grams.update(run[i : i + n] for i in range(len(run) - n + 1))
