@@ -4,17 +4,19 @@ Command modules keep heavy imports (torch, sympy, mkdocs) inside the command fun
 that ``rlref check`` starts fast; :func:`main` imports only the module of the command it
 runs (``rlref --help`` and an unknown command get them all), and runs a plain
 ``rlref check [VAULT] [--strict]`` without typer's parser
-(:func:`rlref.cli.check.plain_arguments`).
+(:mod:`rlref.cli.check_run`).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 # The command modules of this package, in the order of ``rlref --help``; each has
 # ``register(app)``, which adds its commands.
@@ -34,6 +36,8 @@ COMMANDS = {
 
 def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
     """The ``rlref`` app with the commands of ``modules`` (all of :data:`MODULES` by default)."""
+    import typer
+
     made = typer.Typer(
         name="rlref",
         help="rlref: RL-for-LLM knowledge base with formulas checked against code.",
@@ -76,18 +80,26 @@ def invoked_modules(argv: list[str]) -> tuple[str, ...]:
 
 def main() -> None:
     """Console-script entry point: user errors exit non-zero with a message, never a traceback."""
+    # A command is a short process that makes many small objects (tokens, AST nodes) and
+    # few reference cycles: collecting the youngest generation every 10,000 allocations
+    # instead of 700 takes a tenth off `rlref check` (measured paired) for a few MB.
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
     try:
         argv = sys.argv[1:]
         if argv[:1] == ["check"] and "_RLREF_COMPLETE" not in os.environ:
-            from rlref.cli.check import plain_arguments, run_plain
+            from rlref.cli.check_run import plain_arguments, run_plain
 
             plain = plain_arguments(argv)
             if plain is not None:
                 raise SystemExit(run_plain(*plain))
         make_app(invoked_modules(argv))()
     except KeyboardInterrupt:
+        import typer
+
         typer.echo("interrupted", err=True)
         raise SystemExit(130) from None
     except OSError as exc:
+        import typer
+
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

@@ -4,6 +4,7 @@ exactly what the typer-parsed command says."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rlref.cli import COMMANDS, MODULES, app, invoked_modules
-from rlref.cli.check import plain_arguments
+from rlref.cli.check_run import plain_arguments
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 KB = Path(__file__).parents[2] / "kb"
@@ -115,11 +116,36 @@ def test_checking_kb_imports_no_heavy_module() -> None:
             main()
         except SystemExit as done:
             assert done.code == 0, done.code
-        heavy = ("torch", "sympy", "numpy", "pydantic", "rlref.cli.build", "rlref.cli.verify",
-                 "rlref.cli.import_note", "rlref.cli.run", "rlref.formulas.numeric")
+        heavy = ("torch", "sympy", "numpy", "pydantic", "typer", "rlref.cli.build",
+                 "rlref.cli.verify", "rlref.cli.import_note", "rlref.cli.run",
+                 "rlref.formulas.numeric")
         print("imported:", *sorted(m for m in heavy if m in sys.modules))
     """)
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "imported:"
+
+
+@pytest.mark.parametrize("encoding", [None, "ascii"])
+def test_escapes_and_other_encodings_print_as_typer_prints(tmp_path: Path, encoding) -> None:
+    """typer strips escape sequences from a pipe and re-encodes a stdout that is not UTF-8:
+    the plain path leaves such lines to it, byte for byte (``--`` makes typer parse)."""
+    for name in ("a.md", "b.md"):  # two notes, one title, which YAML's \e escape colours
+        (tmp_path / name).write_text(
+            '---\ntitle: "T 策略 \\e[31mred"\n---\n# N\n', encoding="utf-8"
+        )
+    (tmp_path / "c.md").write_text("---\ntitle: C\n---\n# C\n[[別處]]\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding} if encoding else dict(os.environ)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "rlref.cli", "check", *sep, str(tmp_path)],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        for sep in ([], ["--"])
+    ]
+    plain, typed = ((r.returncode, r.stdout, r.stderr) for r in runs)
+    assert plain == typed
+    assert b"red" in plain[1] and b"\x1b" not in plain[1] and b"unresolved link" in plain[1]
