@@ -82,12 +82,17 @@ def checks_folder(root: Path) -> tuple[Path | None, list[Diagnostic]]:
     if setting is None:
         return None, []
     if not isinstance(setting, str) or not setting.strip():
-        return None, [Diagnostic(CONFIG, 1, "error", "checks must be a folder path (a string), "
-                                 "relative to the vault root")]
+        return None, [
+            Diagnostic(
+                CONFIG,
+                1,
+                "error",
+                "checks must be a folder path (a string), relative to the vault root",
+            )
+        ]
     folder = (Path(root) / setting).resolve()
     if not folder.is_dir():
-        return None, [Diagnostic(CONFIG, 1, "error",
-                                 f"checks folder {setting!r} does not exist")]
+        return None, [Diagnostic(CONFIG, 1, "error", f"checks folder {setting!r} does not exist")]
     return folder, []
 
 
@@ -127,16 +132,30 @@ def scan_file(path: Path, shown: str) -> tuple[list[Registration], list[Diagnost
                 continue
             values = [_literal(a) for a in decorator.args]
             if len(values) != 2 or None in values or decorator.keywords:
-                problems.append(Diagnostic(shown, decorator.lineno, "error",
-                                           f"@{called} takes two literal strings: the note and "
-                                           "the formula id"))
+                problems.append(
+                    Diagnostic(
+                        shown,
+                        decorator.lineno,
+                        "error",
+                        f"@{called} takes two literal strings: the note and the formula id",
+                    )
+                )
                 continue
             note, formula = values
             assert note is not None and formula is not None
             declaration = declared(tree, node)
-            found.append(Registration(DECORATORS[called], note.removesuffix(".md"), formula,
-                                      Path(shown), decorator.lineno, node.name,
-                                      declaration.symbols, declaration.impl))
+            found.append(
+                Registration(
+                    DECORATORS[called],
+                    note.removesuffix(".md"),
+                    formula,
+                    Path(shown),
+                    decorator.lineno,
+                    node.name,
+                    declaration.symbols,
+                    declaration.impl,
+                )
+            )
     return found, problems
 
 
@@ -150,22 +169,25 @@ def scan_checks(root: Path) -> ChecksFolder:
     found = ChecksFolder(folder, problems=problems)
     if folder is None:
         return found
+    resolved_root = Path(root).resolve()
     for path in check_files(folder):
-        shown = _shown(path, Path(root))
+        shown = _shown(path, resolved_root)
         registrations, file_problems = scan_file(path, shown)
         found.registrations.extend(registrations)
         found.problems.extend(file_problems)
     return found
 
 
-def _shown(path: Path, root: Path) -> str:
-    """A checks file as diagnostics name it: relative to the vault root when possible."""
+def _shown(path: Path, resolved_root: Path) -> str:
+    """A checks file as diagnostics name it: relative to the (resolved) vault root when
+    possible."""
+    resolved = Path(path).resolve()
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        return resolved.relative_to(resolved_root).as_posix()
     except ValueError:
         import os
 
-        return Path(os.path.relpath(Path(path).resolve(), Path(root).resolve())).as_posix()
+        return Path(os.path.relpath(resolved, resolved_root)).as_posix()
 
 
 # ---------------------------------------------------------------------------- loading
@@ -217,5 +239,12 @@ def load_checks(root: Path) -> dict[tuple[str, str], Loaded]:
     return registry
 
 
-__all__ = ["CONFIG", "ChecksFolder", "Loaded", "Registration", "checks_folder", "load_checks",
-           "scan_checks"]
+__all__ = [
+    "CONFIG",
+    "ChecksFolder",
+    "Loaded",
+    "Registration",
+    "checks_folder",
+    "load_checks",
+    "scan_checks",
+]

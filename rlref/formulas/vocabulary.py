@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from rlref.formulas.api import Builtin, Check, Fn, Index, Indexed, Reduction, Symbols
@@ -35,19 +36,43 @@ BUILTIN_ARITY: dict[str, int | None] = {
 # Unambiguous everywhere, so a formula may use them without declaring them. The indicators
 # need a condition in brackets after them; a binding that declares one of these spellings
 # (``\mathbf{1}`` as a vector of ones) replaces the prelude's meaning.
-PRELUDE = {r"\min": "min", r"\max": "max", "clip": "clip", r"\mathbb{1}": "indicator",
-           r"\mathbb{I}": "indicator", r"\mathbf{1}": "indicator"}
+PRELUDE = {
+    r"\min": "min",
+    r"\max": "max",
+    "clip": "clip",
+    r"\mathbb{1}": "indicator",
+    r"\mathbb{I}": "indicator",
+    r"\mathbf{1}": "indicator",
+}
 # ``\mathbb{1}[a < b]``: the comparison inside an indicator becomes a function of both sides.
 COMPARISONS = {
-    "<": "lt", r"\lt": "lt", ">": "gt", r"\gt": "gt", r"\le": "le", r"\leq": "le",
-    r"\ge": "ge", r"\geq": "ge", "=": "eq", r"\neq": "ne", r"\ne": "ne",
+    "<": "lt",
+    r"\lt": "lt",
+    ">": "gt",
+    r"\gt": "gt",
+    r"\le": "le",
+    r"\leq": "le",
+    r"\ge": "ge",
+    r"\geq": "ge",
+    "=": "eq",
+    r"\neq": "ne",
+    r"\ne": "ne",
 }
 # Names a generated sympy function must not take: lambdify prints these for sympy's own
 # functions, and Python reserves the keywords.
-_RESERVED = frozenset(
-    "exp log sqrt abs sign min max sum mean where select reduce maximum minimum clip sigmoid "
-    "sg logsigmoid e E I N S O Q pi oo nan inf numpy math".split()
-) | frozenset(keyword.kwlist) | frozenset(f"indicator_{op}" for op in set(COMPARISONS.values()))
+_RESERVED = (
+    frozenset(
+        "exp log sqrt abs sign min max sum mean where select reduce maximum minimum clip sigmoid "
+        "sg logsigmoid e E I N S O Q pi oo nan inf numpy math".split()
+    )
+    | frozenset(keyword.kwlist)
+    | frozenset(f"indicator_{op}" for op in set(COMPARISONS.values()))
+)
+
+
+# The same spellings (\pi_\theta, \hat{A}_t) recur across a vault's checks: read each once
+# per process (a spelling LaTeX cannot read raises, and is not cached).
+_canonical_spelling = lru_cache(maxsize=4096)(canonical_spelling)
 
 
 @dataclass(frozen=True)
@@ -89,14 +114,15 @@ def build_vocabulary(binding: Check | Symbols) -> dict[str, Entry]:
     taken: set[str] = set()
     vocabulary: dict[str, Entry] = {}
     for key, builtin in PRELUDE.items():
-        vocabulary[key] = Entry(key, "builtin", builtin, BUILTIN_ARITY[builtin], builtin=builtin,
-                                declared=False)
+        vocabulary[key] = Entry(
+            key, "builtin", builtin, BUILTIN_ARITY[builtin], builtin=builtin, declared=False
+        )
     spellings: dict[str, str] = {}
     for spelling, symbol in binding.symbols.items():
         if not str(spelling).strip():
             raise LatexError("an empty LaTeX spelling")
         try:
-            key = canonical_spelling(spelling)
+            key = _canonical_spelling(spelling)
         except LatexError as error:
             raise LatexError(f"declared spelling {spelling!r}: {error}") from None
         if key in spellings:
@@ -105,8 +131,9 @@ def build_vocabulary(binding: Check | Symbols) -> dict[str, Entry]:
         vocabulary[key] = _entry(key, symbol, taken)
     for axis in binding.axes:  # an axis name is also the index letter running along it
         if axis not in vocabulary and len(axis) == 1 and axis.isalpha():
-            vocabulary[axis] = Entry(axis, "index", sympy_name(axis, taken), declared=False,
-                                     source=axis)
+            vocabulary[axis] = Entry(
+                axis, "index", sympy_name(axis, taken), declared=False, source=axis
+            )
     return vocabulary
 
 
@@ -129,6 +156,7 @@ def _entry(key: str, symbol: object, taken: set[str]) -> Entry:
 def vocabulary_shape(binding: Check | Symbols) -> dict[str, Any]:
     """What a parse depends on, as plain data (a cache key): each spelling's kind and
     parameters, and which names are axes — never the callables."""
+
     def shape(symbol: object) -> Any:
         if isinstance(symbol, Fn):
             return ["fn", len(symbol.params), symbol.bar]
@@ -142,21 +170,29 @@ def vocabulary_shape(binding: Check | Symbols) -> dict[str, Any]:
             return ["index", symbol.axis]
         return "value"
 
-    return {"symbols": {str(k): shape(v) for k, v in binding.symbols.items()},
-            "axes": sorted(binding.axes)}
+    return {
+        "symbols": {str(k): shape(v) for k, v in binding.symbols.items()},
+        "axes": sorted(binding.axes),
+    }
 
 
 # An undeclared word that papers use as a reduction: how to declare it.
-_REDUCTION_WORDS = {"mean": "reduction('mean', 'j')", "avg": "reduction('mean', 'j')",
-                    "std": "reduction('std', 'j', ddof=1)", "var": "reduction('var', 'j', ddof=1)",
-                    "Var": "reduction('var', 'j', ddof=1)"}
+_REDUCTION_WORDS = {
+    "mean": "reduction('mean', 'j')",
+    "avg": "reduction('mean', 'j')",
+    "std": "reduction('std', 'j', ddof=1)",
+    "var": "reduction('var', 'j', ddof=1)",
+    "Var": "reduction('var', 'j', ddof=1)",
+}
 
 
 def undeclared_hint(key: str) -> str:
     """A hint after "undeclared identifier": how to declare a reduction word."""
     if key in _REDUCTION_WORDS:
-        return (f" (declare it as a reduction over the axis of the set, e.g. "
-                f"r'\\mathrm{{{key}}}': {_REDUCTION_WORDS[key]})")
+        return (
+            f" (declare it as a reduction over the axis of the set, e.g. "
+            f"r'\\mathrm{{{key}}}': {_REDUCTION_WORDS[key]})"
+        )
     return ""
 
 
