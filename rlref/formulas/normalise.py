@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rlref.formulas import notation
 from rlref.formulas.latex import (
@@ -54,15 +55,18 @@ FRACTIONS = frozenset([r"\frac", r"\dfrac", r"\tfrac"])
 # Tokens that are read only inside a construct, with what to write elsewhere.
 UNSUPPORTED = {
     "&": r"'&' outside \begin{cases} and \begin{aligned}: write a formula broken over lines "
-         r"as \begin{aligned} … \end{aligned}",
+    r"as \begin{aligned} … \end{aligned}",
     "\\\\": r"a line break \\ outside \begin{cases} and \begin{aligned}: write a formula broken "
-            r"over lines as \begin{aligned} … \end{aligned}",
+    r"over lines as \begin{aligned} … \end{aligned}",
     SET_OPEN: r"a set \{…\} is read only as the operand of a declared reduction "
-              r"(r'\mathrm{mean}': reduction('mean', 'j') reads \mathrm{mean}(\{r_1, \dots, "
-              r"r_G\})) or as "
-              r"an indicator's condition \mathbb{1}\{…\}",
-    **{dots: f"{dots} outside a set: write a sum with a declared reduction, "
-             r"\sum_{j=1}^{G} r_j" for dots in notation.ELLIPSES},
+    r"(r'\mathrm{mean}': reduction('mean', 'j') reads \mathrm{mean}(\{r_1, \dots, "
+    r"r_G\})) or as "
+    r"an indicator's condition \mathbb{1}\{…\}",
+    **{
+        dots: f"{dots} outside a set: write a sum with a declared reduction, "
+        r"\sum_{j=1}^{G} r_j"
+        for dots in notation.ELLIPSES
+    },
 }
 VALUE_PREFIX = "vvq"  # a declared value
 ATOM_PREFIX = "vvx"  # an application, numbered within its piece
@@ -78,6 +82,7 @@ def letters(n: int) -> str:
             return text
 
 
+@lru_cache(maxsize=4096)
 def value_name(key: str) -> str:
     """A placeholder name fixed by the spelling, so equal pieces of different formulas
     normalise to equal text (and share a parse)."""
@@ -212,8 +217,10 @@ class _Rewriter:
                 i = self.identifier(tokens, ident, piece)
             elif token.startswith("\\") and token not in PASSTHROUGH:
                 if token in ARGUMENT_BARS:
-                    raise LatexError(f"{token} outside the argument list of a function declared "
-                                     "with '|' between its parameters")
+                    raise LatexError(
+                        f"{token} outside the argument list of a function declared "
+                        "with '|' between its parameters"
+                    )
                 raise LatexError(f"unknown macro {token}")
             else:
                 out.append(token)
@@ -242,16 +249,22 @@ class _Rewriter:
         if any(not part for part in parts):
             raise LatexError(f"{entry.key}: an empty argument")
         if entry.arity is not None and len(parts) != entry.arity:
-            raise LatexError(f"{entry.key} takes {entry.arity} argument(s), the formula gives "
-                             f"{len(parts)}")
+            raise LatexError(
+                f"{entry.key} takes {entry.arity} argument(s), the formula gives {len(parts)}"
+            )
         if entry.arity is None and len(parts) < 2:
             raise LatexError(f"{entry.key} takes two or more arguments")
         return [self.piece(part) for part in parts]
 
     def identifier(self, tokens: list[str], ident: Identifier, piece: Piece) -> int:
         indicator = self.vocabulary.get(ident.stem)
-        if (ident.sub is not None and ident.sup is None and indicator is not None
-                and indicator.builtin == "indicator" and ident.key() not in self.vocabulary):
+        if (
+            ident.sub is not None
+            and ident.sup is None
+            and indicator is not None
+            and indicator.builtin == "indicator"
+            and ident.key() not in self.vocabulary
+        ):
             # \mathbb{1}_{a > 0}: the subscript is the condition
             notation.indicator(self, indicator, notation.subscript_condition(ident.sub), piece)
             return ident.end
@@ -271,15 +284,18 @@ class _Rewriter:
             return stop
         if entry.kind == "indexed":
             if ident.sub is None:
-                raise LatexError(f"{entry.key} is an indexed base: it needs a subscript, "
-                                 f"{entry.key}_{{…}}")
+                raise LatexError(
+                    f"{entry.key} is an indexed base: it needs a subscript, {entry.key}_{{…}}"
+                )
             self.atom(piece, entry, self.arguments(ident.sub, entry))
         elif entry.applies:
             if notation.set_elements(tokens, end) is not None:
                 operation = entry.builtin if entry.builtin in ("min", "max") else "mean"
-                raise LatexError(f"{entry.key} of a set: declare {entry.key} as a reduction over "
-                                 f"the set's axis, e.g. r'{entry.key}': "
-                                 f"reduction('{operation}', 'j')")
+                raise LatexError(
+                    f"{entry.key} of a set: declare {entry.key} as a reduction over "
+                    f"the set's axis, e.g. r'{entry.key}': "
+                    f"reduction('{operation}', 'j')"
+                )
             if power:
                 raise LatexError(f"{entry.key}: a power of a function; write (f(x))^n")
             if end >= len(tokens) or tokens[end] not in ("(", "["):
@@ -301,12 +317,12 @@ class _Rewriter:
         """→ (entry, index after the occurrence, superscript to re-emit as a power)."""
         vocabulary = self.vocabulary
         end = ident.end
+        key = ident.key()
         if end < len(tokens) and tokens[end] == "(":  # an applied spelling: r_t(\theta)
             stop = closing(tokens, end)
-            applied = ident.key() + "(" + canonical(tokens[end + 1 : stop]) + ")"
+            applied = key + "(" + canonical(tokens[end + 1 : stop]) + ")"
             if applied in vocabulary:
                 return vocabulary[applied], stop + 1, []
-        key = ident.key()
         if key in vocabulary:
             return vocabulary[key], end, []
         power = ident.sup or []
@@ -336,8 +352,11 @@ class _Rewriter:
                 depth -= 1
             elif depth == 0 and token == "|":
                 in_abs = not in_abs
-            elif depth == 0 and not in_abs and k > start and (
-                token in ("+", "-", ",", r"\pm") or token in RELATIONS
+            elif (
+                depth == 0
+                and not in_abs
+                and k > start
+                and (token in ("+", "-", ",", r"\pm") or token in RELATIONS)
             ):
                 return k
         return len(tokens)
@@ -429,8 +448,12 @@ def normalise(latex: str, vocabulary: dict[str, Entry]) -> Normalised:
     unused = sorted(k for k, e in vocabulary.items() if e.declared and k not in rewriter.used)
     if unused:
         raise LatexError(
-            "declared but not in the formula: " + ", ".join(unused)
-            + (" (the left side was not parsed: it has an undeclared identifier)"
-               if lhs_tokens and lhs is None else "")
+            "declared but not in the formula: "
+            + ", ".join(unused)
+            + (
+                " (the left side was not parsed: it has an undeclared identifier)"
+                if lhs_tokens and lhs is None
+                else ""
+            )
         )
     return Normalised(rhs, lhs, lhs_latex, relation, rewriter.values, rewriter.used)
