@@ -28,12 +28,12 @@ from rlref.vault.mojibake.roundtrip import LOST
 GAP_BYTES = frozenset((*LOST, 0xA0))
 CLAUSE_END = frozenset('，。；：！？、（）()[]“”"《》,.;:!?|')
 START, END, UNKNOWN = "^", "\n", "?"  # a line's ends; a neighbour that is itself a gap
-CLAUSE_REACH = 12  # tokens on each side that a clause cue is looked for
+CLAUSE_REACH = 8  # tokens before the gap that a clause cue is looked for
 # Weight of each kind of feature (its lift in nats, summed): l/r the token before/after,
 # L/R two of them, m/P/Q/M the tokens around the gap (1+1, 1+2, 2+1, 2+2; an exact phrase
 # the vault uses says more), t/w the part of speech and the dictionary word on each side,
-# c/C a character earlier/later in the clause and f the clause's first one (在 … 中) only
-# tip a close choice.
+# c a character earlier in the clause and f the clause's first one (在 … 中) only tip a
+# close choice.
 WEIGHTS = {
     "l": 1.0,
     "r": 1.0,
@@ -41,7 +41,6 @@ WEIGHTS = {
     "R": 0.5,
     "m": 0.5,
     "c": 0.15,
-    "C": 0.15,
     "f": 0.5,
     "t": 1.0,
     "w": 0.5,
@@ -148,13 +147,6 @@ def features(left: Sequence[str], right: Sequence[str]) -> list[str]:
             opener = None
     if opener is not None and CJK.match(opener):
         found.append("f" + opener)
-    seen.clear()
-    for token in right[1:CLAUSE_REACH]:
-        if token in CLAUSE_END:
-            break
-        if CJK.match(token) and token not in seen:
-            seen.add(token)
-            found.append("C" + token)
     return found
 
 
@@ -172,7 +164,7 @@ class GapModel:
         """Count one line's context tokens."""
         for i, token in enumerate(tokens):
             if len(token) == 1 and can_be_a_gap(token):
-                found = features(tokens[:i], tokens[i + 1 : i + 1 + CLAUSE_REACH])
+                found = features(tokens[:i], tokens[i + 1 : i + 1 + WORD_REACH])
                 self.chars[token] += 1
                 self.total += 1
                 self.feats.update(found)

@@ -13,7 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rlref.vault.mojibake.gaps import CLAUSE_REACH, END, MIN_COUNT, START, UNKNOWN, features
+from rlref.vault.mojibake.gaps import (
+    CLAUSE_REACH,
+    END,
+    MIN_COUNT,
+    START,
+    UNKNOWN,
+    WORD_REACH,
+    features,
+)
 from rlref.vault.mojibake.lattice import analyse, is_mojibake
 from rlref.vault.mojibake.model import Model
 from rlref.vault.mojibake.priors import CJK
@@ -220,7 +228,7 @@ def _gap_costs(
     if sum(1 for text in slots[i] if counted.get(text[0], 0) >= MIN_COUNT) < 2:
         return None
     left = _neighbours(slots, i, -1, CLAUSE_REACH + 1, likely)
-    right = _neighbours(slots, i, 1, CLAUSE_REACH, likely)
+    right = _neighbours(slots, i, 1, WORD_REACH, likely)
     if left and left[0] == START:
         left = left[1:]  # features() reads an empty left as the line's start
     if right and right[-1] == END:
