@@ -26,6 +26,7 @@ SEVERITY: dict[str, Severity] = {
     "possible-mojibake": "warning",
     "unknown-key": "warning",  # a frontmatter key close to a known one
     "empty-note": "warning",
+    "missing-title": "warning",  # no title: key; Obsidian titles the note by its file name
     "unlisted-impl": "warning",  # a formula checked against a function its note's impl: lacks
     "term-variant": "warning",  # a spelling the vault's glossary page says not to use
     "wide-formula": "warning",  # a display formula wider than the site's column: it scrolls

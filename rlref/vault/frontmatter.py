@@ -259,6 +259,15 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     return f"frontmatter: '{loc}': {msg}"
 
 
+_UNTITLED = "no title: titled by its file name, as in Obsidian (add `title:` to name it)"
+
+
+def file_title(path: str) -> str:
+    """Obsidian's title of a note without one: its file name without ``.md``."""
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
 def read_frontmatter(path: str, text: str) -> FrontmatterResult:
     """Parse and validate the frontmatter of ``text`` (the note at vault path ``path``)."""
     diagnostics: list[Diagnostic] = []
@@ -268,8 +277,9 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         diagnostics.append(Diagnostic(path, 1, "error", str(exc)))
         return FrontmatterResult({}, None, text, 1, {}, diagnostics)
     if yaml_text is None:
-        diagnostics.append(Diagnostic(path, 1, "error", "no frontmatter: 'title' is required"))
-        return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
+        diagnostics.append(diagnose("missing-title", path, 1, _UNTITLED))
+        model = Frontmatter(title=file_title(path))
+        return FrontmatterResult({}, model, body, body_line, {}, diagnostics)
     try:
         data, key_lines = _load_yaml(yaml_text)
     except yaml.YAMLError as exc:
@@ -305,11 +315,15 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
                     f"frontmatter: unknown key '{key}' — did you mean '{close[0]}'?",
                 )
             )
-    model = plain_frontmatter(data)
+    titled = data
+    if data.get("title") is None:  # missing, or `title:` with no value
+        diagnostics.append(diagnose("missing-title", path, 2, _UNTITLED))
+        titled = {**data, "title": file_title(path)}
+    model = plain_frontmatter(titled)
     if model is None:
         from rlref.vault.frontmatter_schema import validate
 
-        model, errors = validate(data)
+        model, errors = validate(titled)
         for error in errors:
             top = str(error["loc"][0]) if error["loc"] else ""
             line = key_lines.get(top, 2)

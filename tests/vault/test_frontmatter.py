@@ -18,14 +18,25 @@ def test_valid_frontmatter_keeps_unknown_keys() -> None:
     assert result.body == "body\n" and result.body_line == 6
 
 
-def test_title_is_required() -> None:
-    assert diags("---\ntype: concept\n---\n") == [
-        (2, "error", "frontmatter: required key 'title' is missing")
+UNTITLED = "no title: titled by its file name, as in Obsidian (add `title:` to name it)"
+
+
+@pytest.mark.parametrize("front", ["---\ntype: concept\n---\n", "---\ntitle:\n---\n"])
+def test_without_a_title_the_file_name_titles_the_note_with_a_warning(front: str) -> None:
+    result = read_frontmatter("a/GRPO 笔记.md", front + "# 另一个标题\n")
+    assert [(d.line, d.severity, d.message, d.kind) for d in result.diagnostics] == [
+        (2, "warning", UNTITLED, "missing-title")
     ]
+    assert result.model is not None and result.model.title == "GRPO 笔记"
+    assert "title" not in result.data or result.data["title"] is None  # the file is as written
 
 
-def test_no_frontmatter_is_an_error() -> None:
-    assert diags("# just a body\n")[0][:2] == (1, "error")
+def test_a_note_without_frontmatter_is_titled_by_its_file_name() -> None:
+    result = read_frontmatter("笔记/第一篇.md", "# just a body\n")
+    assert [(d.line, d.severity, d.kind) for d in result.diagnostics] == [
+        (1, "warning", "missing-title")
+    ]
+    assert result.model is not None and result.model.title == "第一篇"
 
 
 def test_unclosed_frontmatter() -> None:
