@@ -95,6 +95,7 @@ def _dunder_all(tree: ast.Module) -> set[str]:
 PROJECT_PACKAGE = "rlref"
 
 
+@lru_cache(maxsize=4096)  # a vault names the same functions in many notes and checks
 def locate_impl(ref: str) -> ImplLocation | str:
     """The location of ``module:function``, or an error message.
 
