@@ -256,8 +256,7 @@ def prepare_import(
     else:
         read = read_frontmatter(source, text)
         errors = [d for d in read.diagnostics if d.severity == "error"]
-        only_title_missing = all("'title' is missing" in d.message for d in errors)
-        if errors and not only_title_missing:
+        if errors:  # a missing title is only a warning: it is added below
             raise ImportProblem(errors)
         added = {}
         if "title" not in read.data or not read.data.get("title"):
