@@ -32,9 +32,9 @@ Browser = Any
 KB = REPO / "kb"
 PPO = "AI/LLM/RL/PPO/PPO 原理"
 MIN_LABEL_PX = 11
-# 3,000 notes and their tags drawn, from the data script's load to the first frame with its
-# labels: measured 0.0 s here (see the report in the test's failure message); the budget
-# leaves room for a loaded machine.
+# 3,010 nodes (3,000 notes and their tags) drawn, from navigation to the first frame with
+# its labels: 0.75-1.04 s measured in three runs under load average 5-8 on 2 cores; the
+# budget is about three times that.
 BIG_NOTES = 3000
 BIG_BUDGET_S = 3.0
 

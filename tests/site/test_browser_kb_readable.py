@@ -3,13 +3,14 @@ legible (issue 15, item 2) and no identifier in a table is broken mid-word (item
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from .conftest import offline_browser
+from .conftest import Browser
 
 pytestmark = pytest.mark.browser
 DESKTOP = (1440, 900)
@@ -84,10 +85,25 @@ def _pages_with(site: Path, marker: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def shadow_browser(kb_site: str) -> Any:
-    with offline_browser() as opened:
-        opened.page.context.add_init_script(OPEN_SHADOW_ROOTS)
-        yield opened
+def shadow_browser(browser: Browser) -> Iterator[Browser]:
+    """A second context of the session's Chromium (one Playwright per process), with the
+    shadow roots opened; like the first, it may only reach the loopback server."""
+    context = browser.page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = Browser(context.new_page(), [], [])
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith("http://127.0.0.1:") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            opened.external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    yield opened
+    context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -159,7 +159,8 @@
   // Titles where they fit: greedy, in label order, each rectangle checked against the
   // ones already placed (a coarse grid keeps that cheap at thousands of nodes).
   Graph.prototype.label = function (points, width, height, ctx) {
-    ctx.font = LABEL_PX + "px sans-serif";
+    // measured in the labels' own font, so that each label's box is the one checked here
+    ctx.font = LABEL_PX + "px " + (getComputedStyle(this.layer).fontFamily || "sans-serif");
     var cell = 64;
     var grid = new Map();
     var placed = 0;
@@ -172,7 +173,9 @@
           if (!list) continue;
           for (var m = 0; m < list.length; m += 1) {
             var o = list[m];
-            if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) {
+            // a pixel of air between labels, so that no two touch once drawn
+            if (r.x < o.x + o.w + 1 && o.x < r.x + r.w + 1 && r.y < o.y + o.h + 1
+                && o.y < r.y + r.h + 1) {
               return true;
             }
           }
@@ -211,7 +214,7 @@
       link.href = node.u;
       link.classList.toggle("rlref-graph__label--tag", node.k === "tag");
       link.classList.toggle("rlref-graph__label--focus", i === self.focus);
-      link.style.transform = "translate(" + Math.round(r.x) + "px," + Math.round(r.y) + "px)";
+      link.style.transform = "translate(" + r.x + "px," + r.y + "px)";
       link.style.width = Math.ceil(w) + "px";
       link.hidden = false;
       used += 1;
@@ -238,11 +241,14 @@
       if (!frame) frame = requestAnimationFrame(function () { frame = 0; self.draw(); });
     }
     this.redraw = redraw;
-    this.canvas.addEventListener("wheel", function (event) {
+    // On the box, not the canvas: the labels lie over the canvas and must zoom and pan it
+    // too, yet stay links a click follows.
+    var box = this.box;
+    box.addEventListener("wheel", function (event) {
       event.preventDefault();
-      var box = self.canvas.getBoundingClientRect();
-      var x = event.clientX - box.left;
-      var y = event.clientY - box.top;
+      var rect = self.canvas.getBoundingClientRect();
+      var x = event.clientX - rect.left;
+      var y = event.clientY - rect.top;
       var factor = Math.exp(-event.deltaY * 0.002);
       var k = Math.min(Math.max(self.view.k * factor, 0.01), 40);
       factor = k / self.view.k;
@@ -250,21 +256,24 @@
       redraw();
     }, { passive: false });
     var drag = null;
-    this.canvas.addEventListener("pointerdown", function (event) {
-      drag = { x: event.clientX, y: event.clientY, moved: false };
-      self.canvas.setPointerCapture(event.pointerId);
+    box.addEventListener("pointerdown", function (event) {
+      drag = { x: event.clientX, y: event.clientY, moved: false, id: event.pointerId };
     });
-    this.canvas.addEventListener("pointermove", function (event) {
+    box.addEventListener("pointermove", function (event) {
       if (!drag) {
-        var box = self.canvas.getBoundingClientRect();
-        var over = self.nodeAt(event.clientX - box.left, event.clientY - box.top);
+        if (event.target !== self.canvas) return;
+        var rect = self.canvas.getBoundingClientRect();
+        var over = self.nodeAt(event.clientX - rect.left, event.clientY - rect.top);
         self.canvas.style.cursor = over >= 0 ? "pointer" : "grab";
         self.canvas.title = over >= 0 ? self.nodes[over].t : "";
         return;
       }
       var mx = event.clientX - drag.x;
       var my = event.clientY - drag.y;
-      if (Math.abs(mx) + Math.abs(my) > 3) drag.moved = true;
+      if (!drag.moved && Math.abs(mx) + Math.abs(my) > 3) {
+        drag.moved = true;
+        box.setPointerCapture(drag.id);  // only once it is a drag: a click stays a click
+      }
       if (!drag.moved) return;
       self.view.x += mx;
       self.view.y += my;
@@ -272,16 +281,23 @@
       drag.y = event.clientY;
       redraw();
     });
-    this.canvas.addEventListener("pointerup", function (event) {
+    box.addEventListener("pointerup", function (event) {
       var moved = drag && drag.moved;
+      box.rlrefDragged = Boolean(moved);  // a drag that ends on a label does not follow it
       drag = null;
-      if (moved) return;
-      var box = self.canvas.getBoundingClientRect();
-      var hit = self.nodeAt(event.clientX - box.left, event.clientY - box.top);
+      if (moved || event.target !== self.canvas) return;  // a label's click is the link's
+      var rect = self.canvas.getBoundingClientRect();
+      var hit = self.nodeAt(event.clientX - rect.left, event.clientY - rect.top);
       if (hit >= 0 && hit !== self.focus) {
         location.href = new URL(self.nodes[hit].u, location.href).href;
       }
     });
+    box.addEventListener("click", function (event) {
+      if (box.rlrefDragged) {
+        event.preventDefault();
+        box.rlrefDragged = false;
+      }
+    }, true);
     window.addEventListener("resize", redraw);
   };
 
