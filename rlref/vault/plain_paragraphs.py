@@ -27,7 +27,10 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 # What may start a block construct at a line's first character (see the module docstring).
-_BLOCK_START = re.compile(r"[ \t#>\-+*_=`~<$|:]|\[(?!\[)|[0-9]+[.)]")
+_BLOCK_START = r"[ \t#>\-+*_=`~<$|:]|\[(?!\[)|[0-9]+[.)]"
+# A paragraph of plain lines, matched in C from its first character to the end of its last
+# line (the line after it is blank, not plain, or missing).
+_PLAIN_LINES = re.compile(rf"(?!{_BLOCK_START})[^\n]+(?:\n(?!{_BLOCK_START})[^\n]+)*")
 
 
 def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -36,24 +39,25 @@ def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: 
         return False  # (``silent``: asked whether a paragraph interrupts a block; it never does)
     src, begins, ends, shifts = state.src, state.bMarks, state.eMarks, state.tShift
     tokens = state.tokens
-    block_start = _BLOCK_START.match
-    line = start_line
+    plain_lines = _PLAIN_LINES.match
+    count = src.count
+    line = start_line  # known non-blank, as is the first line of each later paragraph
     pushed = False
     while True:
-        first = line  # the candidate paragraph's first line: known non-blank
-        while line < end_line:
-            begin = begins[line]
-            if begin + shifts[line] >= ends[line]:
-                break  # blank: the paragraph ends here
-            if block_start(src, begin):
-                return pushed  # markdown-it reads this paragraph
-            line += 1
+        begin = begins[line]
+        paragraph = plain_lines(src, begin)
+        if paragraph is None:
+            return pushed  # markdown-it reads the block that starts here
+        end = paragraph.end()
+        first, line = line, line + 1 + count("\n", begin, end)
+        if line < end_line and begins[line] + shifts[line] < ends[line]:
+            return pushed  # the next line is not blank: markdown-it reads this paragraph
         # The three tokens markdown-it's paragraph rule pushes (``state.push`` and setting
         # fields one by one cost a fifth of this rule).
-        content = mdTrim(src[begins[first] : ends[line - 1]])
-        level = state.level
         # Token(type, tag, nesting, attrs, map, level, children, content, markup, info, meta,
         # block)
+        content = mdTrim(src[begin:end])
+        level = state.level
         tokens.append(
             Token("paragraph_open", "p", 1, {}, [first, line], level, None, "", "", "", {}, True)
         )

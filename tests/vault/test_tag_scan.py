@@ -2,7 +2,7 @@
 
 The rule is per line: on each line, code spans, math, wikilinks and link targets are blanked
 out and ``INLINE_TAG`` finds the tags; ``BLOCK_ID`` finds a ``^id`` ending a line. The parser
-scans all lines of a paragraph in one pass (``text_tags``, ``BLOCK_ID.findall``); these
+scans all lines of a paragraph in one pass (``text_tags``, ``block_ids``); these
 tests hold it to the line-by-line reading, written out here.
 """
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlref.vault.model import Tag
-from rlref.vault.parse import BLOCK_ID, INLINE_TAG, parse_note, text_tags
+from rlref.vault.parse import BLOCK_ID, INLINE_TAG, block_ids, parse_note, text_tags
 
 # The spans of one line where a '#' starts no tag (the line has no line break).
 _SPANS_OF_A_LINE = re.compile(r"`[^`]*`|\$\$[^$]*\$\$|\$[^$]*\$|\[\[[^\]]*\]\]|\]\([^)]*\)")
@@ -85,7 +85,7 @@ def test_tags_are_those_of_each_line(content: str, first: int) -> None:
 @settings(max_examples=1500, deadline=None)
 @given(CONTENTS)
 def test_block_ids_are_those_of_each_line(content: str) -> None:
-    assert set(BLOCK_ID.findall(content)) == block_ids_line_by_line(content)
+    assert set(block_ids(content)) == block_ids_line_by_line(content)
 
 
 def test_tags_on_later_lines_get_their_lines() -> None:
