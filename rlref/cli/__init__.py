@@ -84,6 +84,11 @@ def main() -> None:
     # few reference cycles: collecting the youngest generation every 10,000 allocations
     # instead of 700 takes a tenth off `rlref check` (measured paired) for a few MB.
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    # A terminal that cannot show a note's Chinese (a latin-1 locale) gets escapes, not a
+    # UnicodeEncodeError halfway through the report.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         argv = sys.argv[1:]
         if argv[:1] == ["check"] and "_RLREF_COMPLETE" not in os.environ:

@@ -51,3 +51,25 @@ def test_run_rejects_a_setting_out_of_range(tmp_path: Path, option: str) -> None
     )
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert f"--set {option.split('=')[0]}" in result.output
+
+
+@pytest.mark.parametrize("command", [["check"], ["check", "--strict"], ["index"]])
+def test_a_terminal_that_cannot_show_chinese_gets_escapes(vault: Path, command: list[str]) -> None:
+    """A latin-1 locale: the report is printed with escapes, not cut by UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    (vault / "AI" / "坏.md").write_text("---\ntitle: 坏\n---\n# 坏\n\n[[不存在]]\n", "utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    args = [*command, str(vault)] if command[0] == "check" else ["index", str(vault)]
+    done = subprocess.run(
+        [sys.executable, "-c", "from rlref.cli import main; main()", *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode("latin-1")
+    assert done.returncode == (1 if "--strict" in command else 0), done.stderr
+    if command[0] == "check":
+        assert b"AI/\\u574f.md:6: " in done.stdout, done.stdout
