@@ -79,18 +79,18 @@ def simple_inline_children(content: str) -> list[Token] | None:
 
     Each child carries ``meta["offset"]``, the newlines before it in ``content``.
     """
+    if "\n" not in content:
+        return _one_line_children(content)
     children: list[Token] = []
     append = children.append
-    multiline = "\n" in content
     counted, newlines = 0, 0
     for match in _SIMPLE_ITEM.finditer(content):
         group = match.lastindex
         if group == _UNSAFE:
             return None
-        if multiline:
-            start = match.start()
-            newlines += content.count("\n", counted, start)
-            counted = start
+        start = match.start()
+        newlines += content.count("\n", counted, start)
+        counted = start
         body = match[group]
         # Positional arguments: Token's keyword path costs a third more, per child.
         if group == _LINK or group == _EMBED:
@@ -101,6 +101,44 @@ def simple_inline_children(content: str) -> list[Token] | None:
         else:
             math = "math_inline_double" if group == _DOUBLE else "math_inline"
             append(Token(math, "math", 0, {}, None, 0, None, body, "", "", {"offset": newlines}))
+    return children
+
+
+def _one_line_children(content: str) -> list[Token] | None:
+    """``simple_inline_children`` of one line (every offset 0), from ``findall``'s tuples: no
+    match object per item. Only a wikilink's body may be empty, and an empty or blank body
+    refuses the content, so an all-empty tuple needs no telling apart."""
+    children: list[Token] = []
+    append = children.append
+    for embed, link, double, single, unsafe in _SIMPLE_ITEM.findall(content):
+        if unsafe:
+            return None
+        if double:
+            append(
+                Token(
+                    "math_inline_double",
+                    "math",
+                    0,
+                    {},
+                    None,
+                    0,
+                    None,
+                    double,
+                    "",
+                    "",
+                    {"offset": 0},
+                )
+            )
+        elif single:
+            append(
+                Token("math_inline", "math", 0, {}, None, 0, None, single, "", "", {"offset": 0})
+            )
+        else:
+            body = embed or link
+            if not body.strip():
+                return None
+            meta = {"embed": bool(embed), "offset": 0}
+            append(Token("wikilink", "", 0, {}, None, 0, None, body, "", "", meta))
     return children
 
 
