@@ -7,9 +7,10 @@ import contextlib
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,20 @@ def offline_browser() -> Iterator[Browser]:
         yield Browser(page, external, errors)
         context.close()
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def kb_survey(kb_built: Path, kb_site: str, browser: Browser) -> Callable[[tuple[int, int]], Any]:
+    """``kb_survey(viewport)``: every kb note page visited once at that size, measured for
+    all the kb browser tests (tests/site/kb_survey.py); each size is surveyed once."""
+    from .kb_survey import survey
+
+    chromium = browser.page.context.browser  # type: ignore[attr-defined]
+    done: dict[tuple[int, int], Any] = {}
+
+    def at(viewport: tuple[int, int]) -> Any:
+        if viewport not in done:
+            done[viewport] = survey(chromium, kb_built, kb_site, viewport)
+        return done[viewport]
+
+    return at

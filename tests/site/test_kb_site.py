@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -18,14 +19,11 @@ from rlref.site.layout import note_doc
 from rlref.vault import load_vault
 
 from .conftest import KB_WIDE, REPO, Browser
+from .kb_survey import DESKTOP, PHONE, Survey
 
 pytestmark = pytest.mark.browser
 KB = REPO / "kb"
 PPO = "AI/LLM/RL/PPO/PPO 原理"
-RENDERED = """() => Array.from(document.querySelectorAll('div.arithmatex'))
-    .every(block => block.querySelector('.katex-display, .katex-error'))"""
-
-
 # Code shows backslashes and parentheses of its own (regular expressions); KaTeX keeps the
 # TeX source in the MathML <annotation> for screen readers and copying.
 _NOT_PROSE = re.compile(
@@ -51,23 +49,21 @@ def test_no_page_of_kb_shows_raw_latex(kb_built: Path) -> None:
     assert note.read_text("utf-8").count('data-rlref-katex="1"') > 100
 
 
-def test_every_kb_formula_renders_offline(kb_site: str, browser: Browser) -> None:
-    """Uses the session's Chromium (Playwright's sync API allows one instance per thread)."""
+def test_every_kb_formula_renders_offline(
+    kb_survey: Callable[[tuple[int, int]], Survey],
+) -> None:
+    """Every display formula of every kb note is drawn by KaTeX, with no error, and no page
+    asks for anything outside the machine."""
     notes = load_vault(KB).notes
     with_math = {key: note for key, note in notes.items() if any(m.display for m in note.math)}
     assert with_math, "no note of kb has a display formula"
-    external, errors = len(browser.external), len(browser.errors)
+    survey = kb_survey(DESKTOP)
     for key, note in with_math.items():
-        url = kb_site + quote(note_doc(key).removesuffix(".md") + ".html")
-        browser.page.goto(url, wait_until="load")
-        # KaTeX runs on page load; wait until every math block holds its rendering
-        browser.page.wait_for_function(RENDERED, timeout=10_000)
+        seen = survey.pages[note_doc(key).removesuffix(".md") + ".html"]
         expected = sum(1 for math in note.math if math.display)
-        rendered = browser.page.locator(".katex-display").count()
-        assert rendered == expected, f"{key}: {rendered} rendered, {expected} in the note"
-        assert browser.page.locator(".katex-error").count() == 0, key
-    assert browser.external[external:] == []
-    assert browser.errors[errors:] == []
+        assert seen["katex_display"] == expected, (key, seen["katex_display"], expected)
+        assert seen["katex_errors"] == 0, key
+    assert survey.external == [] and survey.errors == []
 
 
 @pytest.mark.parametrize(
@@ -230,37 +226,26 @@ def test_kb_map_pages(kb_site: str, browser: Browser) -> None:
     assert browser.external == []
 
 
-OVERFLOW = """() => Array.from(document.querySelectorAll('div.arithmatex')).map(d => [
-  d.scrollWidth > d.clientWidth + 1, d.classList.contains('rlref-scrolls'),
-  getComputedStyle(d).boxShadow !== 'none'])"""
-
-
-@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
 def test_wide_formulas_are_linted_and_show_a_scroll_cue(
-    kb_site: str, browser: Browser, viewport: tuple[int, int]
+    kb_survey: Callable[[tuple[int, int]], Survey], viewport: tuple[int, int]
 ) -> None:
     """At 1440 px no display formula of kb is wider than the column, measured here and by the
     build's width lint (kind wide-formula, an error under --strict); on mobile some are, and at
     either width each one that overflows shows its scroll cue (a shadow at the hidden edge)
     and no other does."""
     notes = load_vault(KB).notes
-    page = browser.page
-    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    survey = kb_survey(viewport)
     overflowing: set[tuple[str, int]] = set()
-    try:
-        for key, note in notes.items():
-            lines = [math.line for math in note.math if math.display]
-            if not lines:
-                continue
-            page.goto(kb_site + quote(note_doc(key).removesuffix(".md") + ".html"))
-            page.wait_for_load_state("load")
-            page.wait_for_timeout(50)
-            for line, (wide, cued, shadow) in zip(lines, page.evaluate(OVERFLOW), strict=True):
-                assert cued == wide and (shadow or not wide), (key, line, wide, cued, shadow)
-                if wide:
-                    overflowing.add((note.path, line))
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
+    for key, note in notes.items():
+        lines = [math.line for math in note.math if math.display]
+        if not lines:
+            continue
+        seen = survey.pages[note_doc(key).removesuffix(".md") + ".html"]["formulas"]
+        for line, (wide, cued, shadow) in zip(lines, seen, strict=True):
+            assert cued == wide and (shadow or not wide), (key, line, wide, cued, shadow)
+            if wide:
+                overflowing.add((note.path, line))
     linted = {(wide.path, wide.line) for wide in KB_WIDE}
     print(viewport, len(overflowing), "overflow;", len(linted), "linted")
     if viewport[0] == 1440:
