@@ -71,74 +71,74 @@ _SIMPLE_ITEM = re.compile(
     r"|\$(?P<single>(?:[^$\\]|\\[\s\S])+?)\$"
     r"|(?P<unsafe>[\\`*_~&<!\[\]$])"
 )
-_EMBED, _LINK, _DOUBLE, _SINGLE, _UNSAFE = 1, 2, 3, 4, 5  # its groups, by number
+EMBED, LINK, DOUBLE, SINGLE, UNSAFE = 1, 2, 3, 4, 5  # its groups, by number
 
 
-def simple_inline_children(content: str) -> list[Token] | None:
-    """The wikilink and math children of ``content`` when it is simple prose, else ``None``.
+# What the simple path reads: (kind, body, newlines before it in the content).
+SimpleItem = tuple[int, str, int]
 
-    Each child carries ``meta["offset"]``, the newlines before it in ``content``.
-    """
+
+def simple_inline_items(content: str) -> list[SimpleItem] | None:
+    """The wikilinks, embeds and math of ``content`` when it is simple prose, else ``None``:
+    (``EMBED``, ``LINK``, ``DOUBLE`` or ``SINGLE``, the text between the delimiters, the
+    newlines before it in ``content``)."""
     if "\n" not in content:
-        return _one_line_children(content)
-    children: list[Token] = []
-    append = children.append
+        return _one_line_items(content)
+    items: list[SimpleItem] = []
+    append = items.append
     counted, newlines = 0, 0
     for match in _SIMPLE_ITEM.finditer(content):
         group = match.lastindex
-        if group == _UNSAFE:
+        if group == UNSAFE:
             return None
         start = match.start()
         newlines += content.count("\n", counted, start)
         counted = start
         body = match[group]
-        # Positional arguments: Token's keyword path costs a third more, per child.
-        if group == _LINK or group == _EMBED:
-            if not body.strip():
-                return None
-            meta = {"embed": group == _EMBED, "offset": newlines}
-            append(Token("wikilink", "", 0, {}, None, 0, None, body, "", "", meta))
-        else:
-            math = "math_inline_double" if group == _DOUBLE else "math_inline"
-            append(Token(math, "math", 0, {}, None, 0, None, body, "", "", {"offset": newlines}))
-    return children
+        if (group == LINK or group == EMBED) and not body.strip():
+            return None
+        append((group, body, newlines))  # type: ignore[arg-type]
+    return items
 
 
-def _one_line_children(content: str) -> list[Token] | None:
-    """``simple_inline_children`` of one line (every offset 0), from ``findall``'s tuples: no
+def _one_line_items(content: str) -> list[SimpleItem] | None:
+    """``simple_inline_items`` of one line (every offset 0), from ``findall``'s tuples: no
     match object per item. Only a wikilink's body may be empty, and an empty or blank body
     refuses the content, so an all-empty tuple needs no telling apart."""
-    children: list[Token] = []
-    append = children.append
+    items: list[SimpleItem] = []
+    append = items.append
     for embed, link, double, single, unsafe in _SIMPLE_ITEM.findall(content):
         if unsafe:
             return None
         if double:
-            append(
-                Token(
-                    "math_inline_double",
-                    "math",
-                    0,
-                    {},
-                    None,
-                    0,
-                    None,
-                    double,
-                    "",
-                    "",
-                    {"offset": 0},
-                )
-            )
+            append((DOUBLE, double, 0))
         elif single:
-            append(
-                Token("math_inline", "math", 0, {}, None, 0, None, single, "", "", {"offset": 0})
-            )
+            append((SINGLE, single, 0))
         else:
             body = embed or link
             if not body.strip():
                 return None
-            meta = {"embed": bool(embed), "offset": 0}
-            append(Token("wikilink", "", 0, {}, None, 0, None, body, "", "", meta))
+            append((EMBED if embed else LINK, body, 0))
+    return items
+
+
+def simple_inline_children(content: str) -> list[Token] | None:
+    """``simple_inline_items`` as the inline children markdown-it's rules would make (those
+    the vault reads), each with ``meta["offset"]``, the newlines before it in ``content``."""
+    items = simple_inline_items(content)
+    if items is None:
+        return None
+    children = []
+    for kind, body, offset in items:
+        # Positional arguments: Token's keyword path costs a third more, per child.
+        # Token(type, tag, nesting, attrs, map, level, children, content, markup, info, meta)
+        if kind == LINK or kind == EMBED:
+            meta = {"embed": kind == EMBED, "offset": offset}
+            children.append(Token("wikilink", "", 0, {}, None, 0, None, body, "", "", meta))
+        else:
+            math = "math_inline_double" if kind == DOUBLE else "math_inline"
+            meta = {"offset": offset}
+            children.append(Token(math, "math", 0, {}, None, 0, None, body, "", "", meta))
     return children
 
 

@@ -13,8 +13,9 @@ from typing import Any
 from markdown_it.token import Token
 
 from rlref.diagnostics import diagnose
+from rlref.vault import markdown
 from rlref.vault.frontmatter import SourceRef, read_frontmatter
-from rlref.vault.markdown import parser
+from rlref.vault.markdown import DOUBLE, EMBED, LINK, parser
 from rlref.vault.model import (
     Formula,
     Heading,
@@ -25,6 +26,7 @@ from rlref.vault.model import (
     Tag,
     WikiLink,
 )
+from rlref.vault.plain_paragraphs import COMPACT, RUN
 from rlref.vault.slug import unique_anchors
 
 FORMULA_TAG = re.compile(r"^\s*<!--\s*formula:\s*(\S+?)\s*-->\s*$")
@@ -120,6 +122,9 @@ class _Walker:
                 self._inline(token)
             elif kind == "paragraph_open" or kind == "paragraph_close":
                 continue
+            elif kind == RUN:
+                for first, content in token.meta["paragraphs"]:
+                    self._paragraph(first, content)
             elif kind == "html_block":
                 match = FORMULA_TAG.match(token.content)
                 if match and token.map:
@@ -203,13 +208,40 @@ class _Walker:
             elif kind == "image":
                 src = str(child.attrs.get("src", ""))
                 note.markdown_links.append(MarkdownLink(src, True, first + offset))
-        # Line offsets of text children are not tracked by markdown-it: scan the content, all
-        # lines at once (no pattern below matches across a line break).
-        content = token.content
+        self._text(token.content, first)
+
+    def _text(self, content: str, first: int) -> None:
+        """The tags and block ids of inline ``content`` whose first line is ``first``.
+
+        Line offsets of text children are not tracked by markdown-it: scan the content, all
+        lines at once (no pattern below matches across a line break)."""
         if "#" in content:
-            note.tags.extend(text_tags(content, first))
+            self.note.tags.extend(text_tags(content, first))
         if "^" in content:
-            note.block_ids.update(block_ids(content))
+            self.note.block_ids.update(block_ids(content))
+
+    def _paragraph(self, body_line: int, content: str) -> None:
+        """A top-level plain paragraph read without tokens (``plain_paragraphs.COMPACT``): what
+        ``_inline`` reads from the children markdown-it's core rule would give it."""
+        note = self.note
+        first = note.body_line + body_line
+        if "[" in content or "$" in content or "<" in content:
+            items = markdown.simple_inline_items(content)
+            if items is None:  # not simple prose: markdown-it's inline rules read it
+                md = parser()
+                children: list[Token] = []
+                md.inline.parse(content, md, {}, children)
+                inline = Token("inline", "", 0, map=[body_line, body_line], children=children)
+                inline.content = content
+                self._inline(inline)
+                return
+            links, math = note.links, note.math
+            for kind, body, offset in items:
+                if kind == LINK or kind == EMBED:
+                    links.append(split_wikilink(body, kind == EMBED, first + offset))
+                else:
+                    math.append(Math(body.strip(), kind == DOUBLE, first + offset))
+        self._text(content, first)
 
 
 def text_tags(content: str, first: int) -> list[Tag]:
@@ -295,7 +327,8 @@ def parse_note(path: str, text: str, keep_tokens: bool = False) -> Note:
         for entry in front.model.sources:
             note.sources.extend(Source(arxiv, line) for arxiv in _source_arxiv(entry))
     with _collector_paused():
-        tokens = parser().parse(front.body)
+        # Without the tokens kept, plain paragraphs are read without making tokens for them.
+        tokens = parser().parse(front.body, {} if keep_tokens else {COMPACT: True})
         _Walker(note).walk(tokens)
         if keep_tokens:
             note.tokens = tokens

@@ -33,7 +33,7 @@ def _items(text: str) -> tuple:
 def _both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
     fast = _items(text)
     with monkeypatch.context() as patch:
-        patch.setattr(markdown, "simple_inline_children", lambda content: None)
+        patch.setattr(markdown, "simple_inline_items", lambda content: None)
         full = _items(text)
     return fast, full
 
