@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -62,34 +62,49 @@ def link_targets(vault: Vault) -> LinkTargets:
     return LinkTargets.build(vault.notes, vault.attachments, aliases)
 
 
-def _resolve_one(
+# Where a link lands, by what decides it: (target, heading, block, embed) → (target, kind,
+# anchor), kept for the links that land without a problem.
+_Shape = tuple[str, str | None, str | None, bool]
+_Landing = tuple[str | None, str, str | None]
+
+
+def _note_links(
     note: Note,
-    link: WikiLink,
     vault: Vault,
     targets: LinkTargets,
     resolved: dict[tuple[str, str], Resolution],
-) -> tuple[ResolvedLink, Diagnostic | None]:
-    # A note links to the same few targets many times: resolve each (note, target) once.
-    source = note.key
-    resolution = resolved.get((source, link.target))
-    if resolution is None:
-        resolution = resolve_link(source, link.target, targets)
-        resolved[(source, link.target)] = resolution
-    target, kind, anchor, problem = _target(note, link, vault, resolution)
-    in_front = link.line < note.body_line
-    found = ResolvedLink(
-        source,
-        link.line,
-        link.raw,
-        target,
-        kind,
-        anchor,
-        link.embed,
-        link.alias,
-        in_front,
-        link.in_list,
-    )
-    return found, problem
+) -> Iterator[tuple[ResolvedLink, Diagnostic | None]]:
+    """Each link of ``note`` resolved, with its problem. A note links to the same few targets
+    many times: each (note, target) resolves once, and each link shape lands once."""
+    source, body_line = note.key, note.body_line
+    landed: dict[_Shape, _Landing] = {}
+    for link in note.links:
+        shape = (link.target, link.heading, link.block, link.embed)
+        landing = landed.get(shape)
+        problem = None
+        if landing is None:
+            resolution = resolved.get((source, link.target))
+            if resolution is None:
+                resolution = resolve_link(source, link.target, targets)
+                resolved[(source, link.target)] = resolution
+            target, kind, anchor, problem = _target(note, link, vault, resolution)
+            if problem is None:
+                landed[shape] = (target, kind, anchor)
+        else:
+            target, kind, anchor = landing
+        found = ResolvedLink(
+            source,
+            link.line,
+            link.raw,
+            target,
+            kind,
+            anchor,
+            link.embed,
+            link.alias,
+            link.line < body_line,  # in the frontmatter
+            link.in_list,
+        )
+        yield found, problem
 
 
 def _target(
@@ -220,8 +235,7 @@ def build_index(vault: Vault, locate: ImplLocator = locate_impl) -> Index:
     impl: dict[str, list[ImplLocation]] = {}
     for key, note in vault.notes.items():
         diagnostics.extend(note.diagnostics)
-        for link in note.links:
-            resolved, problem = _resolve_one(note, link, vault, targets, resolutions)
+        for resolved, problem in _note_links(note, vault, targets, resolutions):
             links.append(resolved)
             if problem is not None:
                 diagnostics.append(problem)

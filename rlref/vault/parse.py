@@ -123,8 +123,12 @@ class _Walker:
             elif kind == "paragraph_open" or kind == "paragraph_close":
                 continue
             elif kind == RUN:
-                for first, content in token.meta["paragraphs"]:
+                meta = token.meta
+                for first, content in meta["paragraphs"]:
                     self._paragraph(first, content)
+                # Tags and block ids of the whole run at once: their patterns stay in a line.
+                begin, end = meta["span"]
+                self._text(meta["source"][begin:end], self.note.body_line + meta["first"])
             elif kind == "html_block":
                 match = FORMULA_TAG.match(token.content)
                 if match and token.map:
@@ -179,7 +183,8 @@ class _Walker:
             return
         self.note.formulas.append(Formula(formula_id, token.content.strip(), line))
 
-    def _inline(self, token: Token) -> None:
+    def _inline(self, token: Token, text: bool = True) -> None:
+        """The items of an inline token (``text``: its tags and block ids too)."""
         note = self.note
         first = note.body_line + (token.map[0] if token.map else 0)  # the content's line
         in_list = self.list_depth > 0
@@ -208,7 +213,8 @@ class _Walker:
             elif kind == "image":
                 src = str(child.attrs.get("src", ""))
                 note.markdown_links.append(MarkdownLink(src, True, first + offset))
-        self._text(token.content, first)
+        if text:
+            self._text(token.content, first)
 
     def _text(self, content: str, first: int) -> None:
         """The tags and block ids of inline ``content`` whose first line is ``first``.
@@ -221,8 +227,9 @@ class _Walker:
             self.note.block_ids.update(block_ids(content))
 
     def _paragraph(self, body_line: int, content: str) -> None:
-        """A top-level plain paragraph read without tokens (``plain_paragraphs.COMPACT``): what
-        ``_inline`` reads from the children markdown-it's core rule would give it."""
+        """A top-level plain paragraph read without tokens (``plain_paragraphs.COMPACT``): the
+        links and math ``_inline`` reads from the children markdown-it's core rule would give
+        it (its tags and block ids are read with its run's)."""
         note = self.note
         first = note.body_line + body_line
         if "[" in content or "$" in content or "<" in content:
@@ -233,7 +240,7 @@ class _Walker:
                 md.inline.parse(content, md, {}, children)
                 inline = Token("inline", "", 0, map=[body_line, body_line], children=children)
                 inline.content = content
-                self._inline(inline)
+                self._inline(inline, text=False)
                 return
             links, math = note.links, note.math
             for kind, body, offset in items:
@@ -241,7 +248,6 @@ class _Walker:
                     links.append(split_wikilink(body, kind == EMBED, first + offset))
                 else:
                     math.append(Math(body.strip(), kind == DOUBLE, first + offset))
-        self._text(content, first)
 
 
 def text_tags(content: str, first: int) -> list[Tag]:

@@ -20,8 +20,9 @@ paragraph in one call, and leaves a paragraph that ends at any other line to mar
 Reading a note for its items only (``rlref check``; the site keeps the real tokens), the
 parse sets ``env[COMPACT]``: a run of paragraphs is then one ``plain_paragraphs`` token whose
 ``meta["paragraphs"]`` holds each paragraph's (first line, content), instead of three tokens
-per paragraph that nothing reads (a fifth of the time of a large note). The same test holds
-the items read either way equal.
+per paragraph that nothing reads (a fifth of the time of a large note); ``meta["source"]``,
+``["span"]`` and ``["first"]`` give the run's text (start and end offset) and first line.
+The same test holds the items read either way equal.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ from markdown_it.token import Token
 # What may start a block construct at a line's first character (see the module docstring).
 _BLOCK_START = r"[ \t#>\-+*_=`~<$|:]|\[(?!\[)|[0-9]+[.)]"
 # A paragraph of plain lines, matched in C from its first character to the end of its last
-# line (the line after it is blank, not plain, or missing).
-_PLAIN_LINES = re.compile(rf"(?!{_BLOCK_START})[^\n]+(?:\n(?!{_BLOCK_START})[^\n]+)*")
+# line (the line after it is blank, not plain, or missing). Its first line holds more than
+# white space: markdown-it trims a first line of only Unicode spaces (U+00A0, U+3000) off the
+# paragraph's content, which moves the content's first line, and the lines of the items read
+# from the run's text (tags, block ids) would then differ from those read from the content.
+_PLAIN_LINES = re.compile(rf"(?!{_BLOCK_START})(?=[^\n]*\S)[^\n]+(?:\n(?!{_BLOCK_START})[^\n]+)*")
 
 COMPACT = "rlref_compact"  # env key: push each run as one ``plain_paragraphs`` token
 RUN = "plain_paragraphs"  # that token's type
@@ -54,6 +58,7 @@ def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: 
     pushed = False
     compact = state.env.get(COMPACT) is True
     run: list[tuple[int, str]] = []  # (first line, content) of each paragraph, when compact
+    span = [0, 0]  # the run's start and end offsets in ``src``, when compact
     while True:
         begin = begins[line]
         paragraph = plain_lines(src, begin)
@@ -67,9 +72,11 @@ def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: 
         level = state.level
         if compact:
             if not pushed:
-                meta = {"paragraphs": run}
+                span[0] = begin
+                meta = {"paragraphs": run, "source": src, "span": span, "first": first}
                 tokens.append(Token(RUN, "", 0, {}, None, level, None, "", "", "", meta, True))
             run.append((first, content))
+            span[1] = end
         else:
             # The three tokens markdown-it's paragraph rule pushes (``state.push`` and setting
             # fields one by one cost a fifth of this rule).

@@ -208,13 +208,14 @@ def test_the_vault_reads_the_same_items(
     assert fast == slow
 
 
-# Lines the rule may take (plain), put next to every kind of line above.
-PLAIN_LINES = ["文字 [[a]] $x$", "a | b", "[[a]]", "2024年", "\u00a0x"]
+# Lines the rule may take (plain), put next to every kind of line above; the last two end
+# in what is read from the text itself (a tag, a block id).
+PLAIN_LINES = ["文字 [[a]] $x$", "a | b", "[[a]]", "2024年", "\u00a0x", "文字 #tag", "句子 ^blk"]
 
 
-def test_every_line_next_to_a_plain_line(reference: MarkdownIt) -> None:
+def _sweep() -> list[str]:
     """Each start and whole line, alone and before or after a plain line (with and without a
-    blank line between): a deterministic sweep, so that no kind of line is left to chance."""
+    blank line between)."""
     lines = list(WHOLE_TEXTS)
     for start in START_TEXTS:
         lines += [start, start + " 文字 [[a]] #t"]
@@ -223,7 +224,27 @@ def test_every_line_next_to_a_plain_line(reference: MarkdownIt) -> None:
         for line in lines:
             bodies += [f"{plain}\n{line}", f"{line}\n{plain}", f"{plain}\n\n{line}"]
             bodies.append(f"{line}\n\n{plain}")
-    wrong = [body for body in bodies if _tokens(parser(), body) != _tokens(reference, body)]
+    return bodies
+
+
+def test_every_line_next_to_a_plain_line(reference: MarkdownIt) -> None:
+    """The token streams of the sweep: deterministic, so that no kind of line is left to
+    chance."""
+    wrong = [body for body in _sweep() if _tokens(parser(), body) != _tokens(reference, body)]
+    assert wrong == []
+
+
+def test_every_line_next_to_a_plain_line_reads_the_same_items(
+    reference: MarkdownIt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The items of the sweep, read without tokens for plain paragraphs and read from
+    markdown-it's own tokens."""
+    bodies = _sweep()
+    fast = [_items(body) for body in bodies]
+    with monkeypatch.context() as patch:
+        patch.setattr(parse_module, "parser", lambda: reference)
+        slow = [_items(body) for body in bodies]
+    wrong = [body for body, a, b in zip(bodies, fast, slow, strict=True) if a != b]
     assert wrong == []
 
 
