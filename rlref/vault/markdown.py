@@ -27,7 +27,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from rlref.vault.plain_paragraphs import plain_paragraphs
+from rlref.vault.plain_paragraphs import plain_list_items, plain_paragraphs
 
 _WIKILINK_BODY = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 
@@ -186,6 +186,7 @@ def build_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
     md.block.ruler.before("table", "plain_paragraphs", plain_paragraphs)
+    md.block.ruler.before("table", "plain_list_items", plain_list_items)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.at("inline", _inline_where_needed)
     md.core.ruler.at("text_join", _join_where_parsed)

@@ -124,8 +124,11 @@ class _Walker:
                 continue
             elif kind == RUN:
                 meta = token.meta
+                in_list = meta.get("in_list", False)
+                self.list_depth += in_list
                 for first, content in meta["paragraphs"]:
-                    self._paragraph(first, content)
+                    self._paragraph(first, content, in_list)
+                self.list_depth -= in_list
                 # Tags and block ids of the whole run at once: their patterns stay in a line.
                 begin, end = meta["span"]
                 self._text(meta["source"][begin:end], self.note.body_line + meta["first"])
@@ -226,7 +229,7 @@ class _Walker:
         if "^" in content:
             self.note.block_ids.update(block_ids(content))
 
-    def _paragraph(self, body_line: int, content: str) -> None:
+    def _paragraph(self, body_line: int, content: str, in_list: bool) -> None:
         """A top-level plain paragraph read without tokens (``plain_paragraphs.COMPACT``): the
         links and math ``_inline`` reads from the children markdown-it's core rule would give
         it (its tags and block ids are read with its run's)."""
@@ -245,7 +248,8 @@ class _Walker:
             links, math = note.links, note.math
             for kind, body, offset in items:
                 if kind == LINK or kind == EMBED:
-                    links.append(split_wikilink(body, kind == EMBED, first + offset))
+                    link = split_wikilink(body, kind == EMBED, first + offset)
+                    links.append(replace(link, in_list=True) if in_list else link)
                 else:
                     math.append(Math(body.strip(), kind == DOUBLE, first + offset))
 

@@ -1,4 +1,5 @@
-"""A block rule that reads runs of plain top-level paragraphs without markdown-it's block rules.
+"""Block rules that read runs of plain top-level paragraphs (and, for the vault's items only,
+tight bullet lists of one plain line per item) without markdown-it's block rules.
 
 For each paragraph line markdown-it tries every block rule in turn (table, code, math, fence,
 quote, rule, list, reference, HTML, heading, setext heading), then the paragraph rule asks
@@ -6,11 +7,12 @@ eight of them again whether the next line interrupts it: most of the block parse
 of prose. This rule runs first and takes over where the answer is known from each line's
 first characters.
 
-A *plain* line starts with a character that starts no block construct: not a space or tab
-(code, indentation), ``#`` (heading), ``>`` (quote), ``-`` ``+`` ``*`` ``_`` ``=`` (list,
-rule, setext underline), a backtick or ``~`` (fence), ``<`` (HTML), ``$`` (math block),
-``|`` or ``:`` (table delimiter row), a lone ``[`` (reference definition; ``[[`` cannot be
-one), or digits followed by ``.`` or ``)`` (ordered list). A paragraph of plain lines
+A *plain* line starts with characters that start no block construct: not a space or tab
+(code, indentation), ``#`` (heading), ``>`` (quote), ``-`` ``+`` ``_`` ``=`` (list, rule,
+setext underline), ``*`` unless it opens ``**bold`` (a list marker or a rule needs a space or
+a third star), three backticks or ``~`` (fence), ``<`` (HTML), ``$$`` (math block), ``|``
+or ``:`` (table delimiter row), a lone ``[`` (reference definition; ``[[`` cannot be one),
+or digits followed by ``.`` or ``)`` (ordered list). A paragraph of plain lines
 followed by a blank line or the end of the text is exactly what markdown-it's paragraph rule
 makes of it, since no rule can claim or interrupt such lines. The rule only acts at the top
 level (in lists and quotes the indentation rules differ), reads every consecutive such
@@ -23,6 +25,12 @@ parse sets ``env[COMPACT]``: a run of paragraphs is then one ``plain_paragraphs`
 per paragraph that nothing reads (a fifth of the time of a large note); ``meta["source"]``,
 ``["span"]`` and ``["first"]`` give the run's text (start and end offset) and first line.
 The same test holds the items read either way equal.
+
+Only then, ``plain_list_items`` also reads a run of bullet items of one plain line each
+(``- text``, one space after the marker) at the top level, ended by a blank line or the end
+of the text and not followed by an indented line (which could continue the last item), as
+such a run with ``meta["in_list"]``: markdown-it's list rule is a third of the parse of a
+note written in lists.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 # What may start a block construct at a line's first character (see the module docstring).
-_BLOCK_START = r"[ \t#>\-+*_=`~<$|:]|\[(?!\[)|[0-9]+[.)]"
+_BLOCK_START = r"[ \t#>\-+_=~<|:]|\*(?!\*[^\s*])|\$\$|```|\[(?!\[)|[0-9]+[.)]"
 # A paragraph of plain lines, matched in C from its first character to the end of its last
 # line (the line after it is blank, not plain, or missing). Its first line holds more than
 # white space: markdown-it trims a first line of only Unicode spaces (U+00A0, U+3000) off the
@@ -44,6 +52,12 @@ _PLAIN_LINES = re.compile(rf"(?!{_BLOCK_START})(?=[^\n]*\S)[^\n]+(?:\n(?!{_BLOCK
 
 COMPACT = "rlref_compact"  # env key: push each run as one ``plain_paragraphs`` token
 RUN = "plain_paragraphs"  # that token's type
+
+# A run of bullet items of one plain line each: the marker, one space, a plain start.
+_PLAIN_ITEMS = re.compile(
+    rf"[-+*] (?!{_BLOCK_START})(?=[^\n]*\S)[^\n]*"
+    rf"(?:\n[-+*] (?!{_BLOCK_START})(?=[^\n]*\S)[^\n]*)*"
+)
 
 
 def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -97,3 +111,40 @@ def plain_paragraphs(state: StateBlock, start_line: int, end_line: int, silent: 
             line += 1  # blank lines between paragraphs
         if line >= end_line:
             return True
+
+
+def plain_list_items(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Read a run of plain one-line bullet items from ``start_line`` as one compact run (only
+    when ``env[COMPACT]``); ``False`` where markdown-it's list rule must read the list."""
+    if silent or state.parentType != "root" or state.blkIndent or end_line != state.lineMax:
+        return False
+    if state.env.get(COMPACT) is not True:
+        return False
+    src, begins, ends, shifts = state.src, state.bMarks, state.eMarks, state.tShift
+    begin = begins[start_line]
+    items = _PLAIN_ITEMS.match(src, begin)
+    if items is None:
+        return False
+    end = items.end()
+    line = start_line + 1 + src.count("\n", begin, end)
+    if line < end_line and begins[line] + shifts[line] < ends[line]:
+        return False  # the next line is not blank: it may continue the last item
+    after = line
+    while after < end_line and begins[after] + shifts[after] >= ends[after]:
+        after += 1  # blank lines after the run
+    if after < end_line and (shifts[after] or src[begins[after]] in " \t"):
+        return False  # an indented line after blank lines may belong to the last item
+    run = [
+        (start_line + offset, mdTrim(text[2:]))
+        for offset, text in enumerate(src[begin:end].split("\n"))
+    ]
+    meta = {
+        "paragraphs": run,
+        "source": src,
+        "span": [begin, end],
+        "first": start_line,
+        "in_list": True,
+    }
+    state.tokens.append(Token(RUN, "", 0, {}, None, state.level, None, "", "", "", meta, True))
+    state.line = line
+    return True

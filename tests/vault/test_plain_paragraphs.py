@@ -25,7 +25,7 @@ from rlref.vault.plain_paragraphs import plain_paragraphs
 def reference() -> MarkdownIt:
     """The vault's parser without the rule under test: markdown-it's block rules only."""
     md = build_parser()
-    md.disable("plain_paragraphs")
+    md.disable(["plain_paragraphs", "plain_list_items"])
     return md
 
 
@@ -106,6 +106,14 @@ START_TEXTS = [
     "1) ",
     "2. ",
     "12",
+    "**粗体**",
+    "**",
+    "** x",
+    "*斜*",
+    "`c` 文",
+    "``c``",
+    "$x$ 文",
+    "$$x$$",
 ]
 # What may follow on the line: prose, links, math, tags, markup, and closers of blocks.
 REST_TEXTS = [
@@ -208,9 +216,22 @@ def test_the_vault_reads_the_same_items(
     assert fast == slow
 
 
-# Lines the rule may take (plain), put next to every kind of line above; the last two end
-# in what is read from the text itself (a tag, a block id).
-PLAIN_LINES = ["文字 [[a]] $x$", "a | b", "[[a]]", "2024年", "\u00a0x", "文字 #tag", "句子 ^blk"]
+# Lines the rules may take (plain paragraphs, plain bullet items), put next to every kind of
+# line above; some end in what is read from the text itself (a tag, a block id).
+PLAIN_LINES = [
+    "文字 [[a]] $x$",
+    "a | b",
+    "[[a]]",
+    "2024年",
+    "\u00a0x",
+    "文字 #tag",
+    "句子 ^blk",
+    "- 项 [[a]] $x$ #t",
+    "* [[b|别名]] ^blk",
+    "+ 项\n- 项 $$y$$",
+    "- **粗体** [[a]] $x$",
+    "- $x$ 与 `c` #t",
+]
 
 
 def _sweep() -> list[str]:
