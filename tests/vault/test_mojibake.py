@@ -173,12 +173,6 @@ def imported_moc(
     return clean.split("\n"), imported, flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 not done: one character of the MOC still comes back wrong (在 LLM "
-    "模拟的工具环境中训练 recovered with 与, flagged uncertain, 中 its runner-up); strict, so "
-    "this fails as soon as the MOC comes back exact, and then the mark must go",
-)
 def test_a_damaged_moc_imports_as_the_clean_moc(
     imported_moc: tuple[list[str], list[str], dict[tuple[int, int], list[str]]],
 ) -> None:
@@ -192,23 +186,16 @@ def test_a_damaged_moc_imports_as_the_clean_moc(
     assert wrong == [] and len(imported) == len(clean), wrong
 
 
-def test_every_wrong_character_of_the_moc_is_flagged(
+def test_each_flagged_character_of_the_moc_is_placed_with_its_alternatives(
     imported_moc: tuple[list[str], list[str], dict[tuple[int, int], list[str]]],
 ) -> None:
-    """Until the MOC comes back exact: what is wrong is one character, reported as uncertain
-    with the clean one among its alternatives."""
+    """The import report places each character chosen among close candidates at its line and
+    column of the imported note, the chosen one first among its alternatives."""
     clean, imported, flagged = imported_moc
     assert len(imported) == len(clean)
-    wrong = []
-    for number, (want, got) in enumerate(zip(clean, imported, strict=True), 1):
-        assert len(want) == len(got), (want, got)
-        wrong += [
-            (number, column, want[column - 1], flagged.get((number, column), []))
-            for column in range(1, len(want) + 1)
-            if want[column - 1] != got[column - 1]
-        ]
-    assert all(char in alternatives for _, _, char, alternatives in wrong), wrong
-    assert len(wrong) <= 1, wrong
+    for (number, column), alternatives in flagged.items():
+        assert len(alternatives) >= 2, (number, column, alternatives)
+        assert imported[number - 1][column - 1] == alternatives[0], (number, column, alternatives)
 
 
 def test_a_damaged_file_name_and_title_import_repaired(tmp_path: Path) -> None:

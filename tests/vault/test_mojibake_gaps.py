@@ -46,6 +46,15 @@ def test_features_abstract_latin_and_math_and_stop_at_another_gap() -> None:
     assert not any(f.startswith(("l", "L", "m")) for f in blind) and "r，" in blind
 
 
+def test_the_clause_cue_looks_past_a_neighbour_that_is_a_gap() -> None:
+    """A gap next to another gap (环 in 环境, its last byte lost too) still reads the clause
+    it closes: the unknown neighbour is not a clause end."""
+    left = [*context_tokens("在新"), UNKNOWN, "境"]
+    found = features(left, [UNKNOWN, "练"])
+    assert "c在" in found and "f在" in found and "c新" in found
+    assert "c在" not in features([*context_tokens("在新"), "?", "境"], ["，"])  # a real "?"
+
+
 def test_the_neighbours_decide_among_the_same_candidates() -> None:
     model = _model()
     between_names = features(context_tokens("TRPO"), context_tokens("SAC"))
@@ -80,5 +89,6 @@ def test_the_search_gives_each_candidate_of_a_gap_its_cost() -> None:
 
 def test_recovery_reads_the_clause() -> None:
     vocabulary = Vocabulary.build([], TRAINING)
-    for clean in ("TRPO 与 SAC 的区别", "在推理过程中，模型不需要奖励"):
+    # the last: 中 between two gaps (环 and 训 lose a byte too), 环境 unknown to the vault
+    for clean in ("TRPO 与 SAC 的区别", "在推理过程中，模型不需要奖励", "在新环境中训练策略"):
         assert recover_text(damage(clean, random.Random(1)), vocabulary)[0] == clean

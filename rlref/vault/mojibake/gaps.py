@@ -27,7 +27,10 @@ from rlref.vault.mojibake.roundtrip import LOST
 
 GAP_BYTES = frozenset((*LOST, 0xA0))
 CLAUSE_END = frozenset('，。；：！？、（）()[]“”"《》,.;:!?|')
-START, END, UNKNOWN = "^", "\n", "?"  # a line's ends; a neighbour that is itself a gap
+START, END = "^", "\n"  # a line's ends
+# A neighbour that is itself a gap: no context token (each is one character), so it is never
+# read as a clause end such as "?" and the clause cue looks past it.
+UNKNOWN = "<gap>"
 CLAUSE_REACH = 8  # tokens before the gap that a clause cue is looked for
 # Weight of each kind of feature (its lift in nats, summed): l/r the token before/after,
 # L/R two of them, m/P/Q/M the tokens around the gap (1+1, 1+2, 2+1, 2+2; an exact phrase

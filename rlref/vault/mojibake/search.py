@@ -3,9 +3,11 @@
 Around each slot with candidates, a window of slots is decoded by a Viterbi search over
 words (jieba's and the vault's) and single characters, scored by ``Model``; the state is the
 last two context tokens, for the vault's trigrams; each candidate of a gap also carries
-what ``GapModel`` reads from the gap's neighbours on both sides. Max-marginals give each
-candidate's best path cost, and a choice whose runner-up comes within ``UNCERTAIN_MARGIN``
-is reported.
+what ``GapModel`` reads from the gap's neighbours on both sides. A neighbour that is itself
+a gap is first unknown to it (unless one candidate is far likelier alone); a second pass
+reads it as the first pass chose it, and decodes again where that can change a choice.
+Max-marginals give each candidate's best path cost, and a choice whose runner-up comes
+within ``UNCERTAIN_MARGIN`` is reported.
 """
 
 from __future__ import annotations
@@ -256,6 +258,95 @@ def _uncertain(number: int, column: int, slot: list[str], scores: list[float]) -
     return Uncertain(number, column, close[0][1], alternatives)
 
 
+def _reads_a_gap(slots: list[list[str]], i: int, likely: dict[int, str]) -> bool:
+    """Whether ``GapModel`` read one of the two tokens on either side of slot ``i`` as
+    ``UNKNOWN`` (another gap); further off, only the clause cue looks, and it skips them."""
+    return UNKNOWN in _neighbours(slots, i, -1, 2, likely) or (
+        UNKNOWN in _neighbours(slots, i, 1, 2, likely)
+    )
+
+
+def _may_flip(before: list[float], after: list[float], scores: list[float] | None) -> bool:
+    """Whether costs moving from ``before`` to ``after`` can change the choice whose path
+    costs were ``scores``: their relative shift exceeds the runner-up's distance."""
+    if scores is None:
+        return True
+    shifts = [b - a for a, b in zip(before, after, strict=True)]
+    first, second = sorted(scores)[:2]
+    return max(shifts) - min(shifts) > second - first
+
+
+def _windows(ambiguous: list[int], size: int) -> list[list[int]]:
+    """Slots decoded together: ``WINDOW`` slots each side of each ambiguous one, merged."""
+    windows: list[list[int]] = []
+    for i in ambiguous:
+        if windows and i - WINDOW <= windows[-1][1]:
+            windows[-1][1] = min(i + WINDOW + 1, size)
+        else:
+            windows.append([max(i - WINDOW, 0), min(i + WINDOW + 1, size)])
+    return windows
+
+
+def _decode_windows(
+    slots: list[list[str]],
+    windows: list[list[int]],
+    choices: list[int],
+    marginals: dict[int, list[float]],
+    model: Model,
+) -> None:
+    """Decode each window after the choices before it; ``choices`` and ``marginals`` updated."""
+    for lo, hi in windows:
+        before = ["^", "^", *context_tokens("".join(slots[i][choices[i]] for i in range(lo)))]
+        chosen, found = _decode(slots, lo, hi, (before[-2], before[-1]), model)
+        choices[lo:hi] = chosen
+        marginals.update(found)
+
+
+def _reread(
+    slots: list[list[str]],
+    likely: dict[int, str],
+    chosen: dict[int, str],
+    marginals: dict[int, list[float]],
+    model: Model,
+) -> list[int]:
+    """Gaps next to gaps: each gap that read a close neighbour as ``UNKNOWN`` reads it again
+    as the first pass ``chosen`` it (a 中 between two gaps is then read between 环 and 训).
+    Its costs are updated where that can change its choice; those gaps are returned."""
+    moved = []
+    for i, before in list(model.gaps.items()):
+        if not _reads_a_gap(slots, i, likely):
+            continue
+        after = _gap_costs(slots, i, model.vocabulary, chosen)
+        if after is not None and _may_flip(before, after, marginals.get(i)):
+            model.gaps[i] = after
+            moved.append(i)
+    return moved
+
+
+def _redecode(
+    slots: list[list[str]],
+    windows: list[list[int]],
+    moved: list[int],
+    choices: list[int],
+    marginals: dict[int, list[float]],
+    model: Model,
+) -> None:
+    """Decode again the windows of the gaps whose costs moved, with the same bounds; the
+    slots within ``WINDOW`` of such a gap are free, the other gaps keep their choice (a
+    whole line is often one window, and most of it need not be searched again)."""
+    free = {j for i in moved for j in range(i - WINDOW, i + WINDOW + 1)}
+    for lo, hi in windows:
+        if not any(lo <= i < hi for i in moved):
+            continue
+        pinned = [slots[j] if j in free else [slots[j][choices[j]]] for j in range(hi)]
+        before = ["^", "^", *context_tokens("".join(slots[j][choices[j]] for j in range(lo)))]
+        chosen, found = _decode(pinned, lo, hi, (before[-2], before[-1]), model)
+        for j in range(lo, hi):
+            if len(pinned[j]) > 1:
+                choices[j] = chosen[j - lo]
+        marginals.update(found)
+
+
 def recover_line(line: str, vocabulary: Vocabulary, number: int = 1) -> tuple[str, list[Uncertain]]:
     """The line repaired when it is mojibake (else as it is), and its uncertain choices."""
     if not HIGH.search(line):
@@ -276,18 +367,11 @@ def recover_line(line: str, vocabulary: Vocabulary, number: int = 1) -> tuple[st
             costs = _gap_costs(slots, i, vocabulary, likely)
             if costs is not None:
                 model.gaps[i] = costs
-        windows: list[list[int]] = []
-        for i in ambiguous:
-            if windows and i - WINDOW <= windows[-1][1]:
-                windows[-1][1] = min(i + WINDOW + 1, len(slots))
-            else:
-                windows.append([max(i - WINDOW, 0), min(i + WINDOW + 1, len(slots))])
-        for lo, hi in windows:
-            before = context_tokens("".join(slots[i][choices[i]] for i in range(lo)))
-            state = (["^", "^", *before][-2], ["^", "^", *before][-1])
-            chosen, found = _decode(slots, lo, hi, state, model)
-            choices[lo:hi] = chosen
-            marginals.update(found)
+        windows = _windows(ambiguous, len(slots))
+        _decode_windows(slots, windows, choices, marginals, model)
+        chosen = {i: slots[i][choices[i]] for i in ambiguous}
+        moved = _reread(slots, likely, chosen, marginals, model)
+        _redecode(slots, windows, moved, choices, marginals, model)
     parts = [slots[i][choice] for i, choice in enumerate(choices)]
     uncertain: list[Uncertain] = []
     column = 1
