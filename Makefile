@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch must come first: an unpinned torch pulls GBs of CUDA wheels.
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[site,test]'
+	# An editable install has no bytecode until a module is first imported, and none at all
+	# where PYTHONDONTWRITEBYTECODE is set: compile it as pip does for an installed package
+	# (every `rlref` run otherwise compiles its modules again, a tenth of `rlref check kb`).
+	$(PY) -m compileall -q rlref
 	touch $(STAMP)
 
 # KaTeX and Mermaid for the site, installed from the pinned lock file (the site uses no CDN).
