@@ -90,7 +90,7 @@ def import_note(
     rewritten to their new paths, and each note is listed in the MOC section. With one note,
     --path is its vault path; with several, the folder they go to."""
     from rlref.cli.new import NOTE_TYPES
-    from rlref.vault.incoming import IncomingError, collect
+    from rlref.vault.incoming import IncomingError, collect, skipped_template_folders
 
     root = require_vault(vault)
     if note_type not in NOTE_TYPES:
@@ -99,6 +99,9 @@ def import_note(
         incoming = collect(sources)
     except IncomingError as problem:
         raise fail(f"{problem}; nothing imported", 1) from None
+    for templates in skipped_template_folders(sources):
+        typer.echo(f"{templates}: skipped: the vault's template folder (templates, not notes)",
+                   err=True)
     plan = _plan(incoming, root, moc, section, note_type, path, new_section, force)
     if dry_run:
         _print_plan(plan, as_json)

@@ -13,7 +13,6 @@ are copied: a symlink that leads elsewhere is treated as missing.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from rlref.vault.boundary import is_inside, refusal
+from rlref.vault.obsidian import settings, vault_folder
 from rlref.vault.parse import parse_note
 
 DEFAULT_ATTACHMENT_FOLDER = "assets"
@@ -56,13 +56,11 @@ def attachment_folder(vault_root: Path | None) -> str:
     nothing is configured, the folder is ``assets``.
     """
     if vault_root is not None:
-        try:
-            config = json.loads((vault_root / ".obsidian" / "app.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            config = {}
-        folder = config.get("attachmentFolderPath") if isinstance(config, dict) else None
+        folder = settings(vault_root, "app.json").get("attachmentFolderPath")
         if isinstance(folder, str) and folder != "." and not folder.startswith("./"):
-            return posixpath.normpath("/" + folder).strip("/")  # "/" is the root; no ".."
+            found = vault_folder(folder)  # "/" is the root; no ".."
+            if found is not None:
+                return found
     return DEFAULT_ATTACHMENT_FOLDER
 
 

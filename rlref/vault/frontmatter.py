@@ -40,6 +40,12 @@ KNOWN_KEYS = (
     "formulas",
     "demo",
 )
+# Properties Obsidian and its common plugins write, kept as the user's own: never taken for a
+# misspelt known key (``created`` is as close to ``related`` as ``source`` is to ``sources``).
+OBSIDIAN_PROPERTIES = frozenset(
+    ("created", "updated", "modified", "date created", "date modified", "author", "authors",
+     "cssclasses", "cssclass", "publish", "permalink", "banner", "cover")
+)
 SOURCE_KEYS = ("title", "arxiv", "url")
 
 
@@ -303,7 +309,7 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     data = {str(k): v for k, v in data.items()}
     for key in data:
-        if key in KNOWN_KEYS:
+        if key in KNOWN_KEYS or key in OBSIDIAN_PROPERTIES:
             continue
         close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
         if close:

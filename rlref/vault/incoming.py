@@ -8,7 +8,6 @@ an imported folder are rewritten to their new vault paths (``rewrite_links``).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import unicodedata
 from collections.abc import Callable
@@ -17,7 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from rlref.vault.boundary import max_file_bytes, refusal
-from rlref.vault.load import SKIPPED_DIRS, decode_note
+from rlref.vault.load import decode_note, walk_vault
+from rlref.vault.obsidian import template_folders
 from rlref.vault.parse import parse_note
 from rlref.vault.web import detect_kind, feed_notes, page_note
 
@@ -97,20 +97,24 @@ def collect(paths: list[Path]) -> list[Incoming]:
 
 def _folder(root: Path, limit: int) -> list[Incoming]:
     notes = []
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if not name.endswith(".md") or name.startswith("."):
-                continue
-            file = Path(directory) / name
-            relative = unicodedata.normalize(
-                "NFC", file.relative_to(root).with_suffix("").as_posix()
-            )
-            notes.append(_markdown(file, _read(file, limit), folder_root=root,
-                                   relative=relative))
+    for file in walk_vault(root)[0]:
+        relative = unicodedata.normalize("NFC", file.relative_to(root).with_suffix("").as_posix())
+        notes.append(_markdown(file, _read(file, limit), folder_root=root, relative=relative))
     if not notes:
         raise IncomingError(f"'{root}' holds no Markdown note")
     return notes
+
+
+def skipped_template_folders(paths: list[Path]) -> list[Path]:
+    """The template folders (Obsidian's settings) of the folders among ``paths``: their notes
+    are templates (``title: {{title}}``), not notes, and are not imported."""
+    return [
+        path / folder
+        for path in paths
+        if path.is_dir()
+        for folder in sorted(template_folders(path))
+        if (path / folder).is_dir()
+    ]
 
 
 def rewrite_links(text: str, new_key: Callable[[str], str | None]) -> tuple[str, int]:

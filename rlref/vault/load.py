@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rlref.diagnostics import Diagnostic, diagnose
 from rlref.vault.boundary import max_file_bytes, refusal
 from rlref.vault.model import Note
+from rlref.vault.obsidian import template_folders
 from rlref.vault.parse import parse_note
 
 if TYPE_CHECKING:
@@ -110,11 +111,17 @@ def read_note(root: Path, file: Path, keep_tokens: bool = False) -> Note:
 
 
 def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
-    """Markdown files and other files below ``root``, skipping tool folders."""
+    """Markdown files and other files below ``root``, skipping tool folders and the folders
+    the vault's Obsidian settings keep templates in (``rlref.vault.obsidian``)."""
     notes: list[Path] = []
     others: list[Path] = []
+    templates = template_folders(root)
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        if templates:
+            here = vault_path(root, Path(directory))
+            prefix = "" if here == "." else here + "/"
+            dirs[:] = [d for d in dirs if prefix + unicodedata.normalize("NFC", d) not in templates]
         for name in sorted(files):
             if name.startswith("."):  # rlref's lock and journal, editors' swap files
                 continue
