@@ -259,8 +259,12 @@ def rewrite_lines(
             else:  # the whole block at once: a <script> goes with its body
                 cleaned |= {start + i: "" for i in range(1, len(block))}
                 cleaned[start] = clean_html("\n".join(block))
+    comment = False  # inside an Obsidian comment (%% … %%) that began on an earlier line
     for index, line in enumerate(structure.lines):
-        text = cleaned[index] if index in cleaned else _rewrite_line(structure, index, line, inline)
+        if index in cleaned:
+            text = "" if comment else cleaned[index]
+        else:
+            text, comment = _rewrite_line(structure, index, line, inline, comment)
         if index in structure.blank_before:
             text = f"{_blank(structure.blank_before[index])}\n{text}"
         if under_formula is not None and index in structure.formula_ends:
@@ -269,27 +273,58 @@ def rewrite_lines(
     return out
 
 
-def _rewrite_line(structure: BodyStructure, index: int, line: str, inline: InlineRewriter) -> str:
+def _rewrite_line(
+    structure: BodyStructure, index: int, line: str, inline: InlineRewriter, comment: bool
+) -> tuple[str, bool]:
+    """The line rebuilt, and whether an Obsidian comment is still open after it."""
     containers = structure.containers[index]
     prefixes, content = _strip(line, index, containers) if containers else ([], line)
     header = _callout_header(containers, index)
-    if header is not None and header.callout is not None:
+    if header is not None and header.callout is not None and not comment:
         callout = parse_callout(content) or header.callout
         title = inline(callout.title, index, False)
         depth = containers.index(header)
-        return "".join(prefixes[:depth]) + replace(callout, title=title).admonition_line()
+        line = "".join(prefixes[:depth]) + replace(callout, title=title).admonition_line()
+        return line, comment
     if not structure.verbatim[index]:
+        content, comment = hide_comments(content, comment)
         content = inline(content, index, index in structure.headings)
+    elif comment:
+        content = ""  # a code or math block inside a comment is hidden with it
     prefix = "".join(prefixes)
     if index in structure.inline_display:
         rest = "".join("> " if c.kind == "quote" else "    " for c in containers)
-        return _split_display(content, prefix, rest, _blank(containers))
+        return _split_display(content, prefix, rest, _blank(containers)), comment
     if index in structure.formula_tags:
         # An anchor for the concept card's formula list; the comment itself stays.
         anchor = html.escape(f"formula-{structure.formula_tags[index]}")
         content += f'\n{prefix}<div class="rlref-formula" id="{anchor}"></div>'
     text = prefix + content
-    return text if content.strip() else text.rstrip()
+    return (text if content.strip() else text.rstrip()), comment
+
+
+# An inline code span (its backtick run closed by one of the same length) or a comment mark.
+_CODE_OR_COMMENT_MARK = re.compile(r"(`+)[^\n]*?(?<!`)\1(?!`)|%%")
+
+
+def hide_comments(content: str, inside: bool) -> tuple[str, bool]:
+    """``content`` without its Obsidian comments (``%% … %%``, which Obsidian shows only
+    while editing), and whether a comment is still open at its end. ``%%`` in a code span
+    (IPython's ``%%timeit``) marks nothing."""
+    if "%%" not in content:
+        return ("" if inside else content), inside
+    kept: list[str] = []
+    start = 0
+    for match in _CODE_OR_COMMENT_MARK.finditer(content):
+        if match.group() != "%%":
+            continue  # a code span, skipped whole
+        if not inside:
+            kept.append(content[start : match.start()])
+        inside = not inside
+        start = match.end()
+    if not inside:
+        kept.append(content[start:])
+    return "".join(kept), inside
 
 
 def _under(structure: BodyStructure, index: int, lines: list[str]) -> str:

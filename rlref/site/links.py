@@ -141,7 +141,8 @@ class InlineRewriter:
         )
         if link.embed:
             title = html.escape(f"缺少嵌入的文件：{link.target}", quote=True)
-            label = html.escape(f"{ICONS['embed']} {link.target}（文件缺失）")
+            # the icon is the theme's own markup; only the target is the note's text
+            label = f"{ICONS['embed']} {html.escape(link.target)}（文件缺失）"
             return f'<span class="rlref-missing-embed" title="{title}">{label}</span>'
         title = html.escape(f"尚未创建的笔记：{link.target}", quote=True)
         return f'<span class="rlref-unresolved" title="{title}">{html.escape(text)}</span>'

@@ -97,3 +97,6 @@ def test_site_compiles_and_shows_the_forward_link_as_unresolved(
     assert {d.kind for d in compiled.diagnostics} == {"unresolved-link", "missing-embed"}
     page = next((tmp_path / "out" / "docs").rglob("我的笔记.md")).read_text("utf-8")
     assert 'class="rlref-unresolved"' in page and 'class="rlref-missing-embed"' in page
+    # the placeholder's icon is markup, not text shown as markup
+    placeholder = page.split('class="rlref-missing-embed"', 1)[1].split("</span>", 1)[0]
+    assert "&lt;" not in placeholder and "<svg" in placeholder

@@ -101,3 +101,34 @@ def test_kept_vault_tokens_give_the_same_rewrite_as_a_fresh_parse() -> None:
     for note in notes:
         reused = rewrite_lines(analyse(note.body, note.tokens), keep)
         assert reused == rewrite_lines(analyse(note.body), keep), note.path
+
+
+def test_obsidian_comments_are_not_shown() -> None:
+    """Obsidian shows ``%% … %%`` only while editing: inline, over lines, around a fence."""
+    body = (
+        "公开 %%私下的话%% 文字\n"
+        "\n"
+        "%%\n"
+        "整段私下\n"
+        "```py\n"
+        "secret = 1\n"
+        "```\n"
+        "%%\n"
+        "\n"
+        "- 列表 %%备注%%\n"
+        "> [!note] 标题\n"
+        "> 引用 %%批注\n"
+        "> 续%% 可见\n"
+    )
+    out = rewrite(body)
+    for hidden in ("私下", "secret", "备注", "批注", "续", "%%"):
+        assert hidden not in out, (hidden, out)
+    for shown in ("公开", "文字", "列表", "标题", "引用", "可见"):
+        assert shown in out, (shown, out)
+
+
+def test_percent_signs_in_code_are_not_comments() -> None:
+    body = "用 `%%timeit` 计时，``%%`` 与 `a%%b` 都是代码\n\n```py\n%%time\nx = 1\n```\n"
+    out = rewrite(body)
+    assert "`%%timeit`" in out and "``%%``" in out and "`a%%b`" in out
+    assert "都是代码" in out and "%%time\nx = 1" in out
