@@ -86,6 +86,14 @@ def as_list(value: Any) -> Any:
     return value
 
 
+def as_names(value: Any) -> Any:
+    """``as_list`` for tags and aliases, where one string may name several, separated by
+    commas (``tags: rl, ppo``), as Obsidian and the sites published from it read them."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return as_list(value)
+
+
 class _NotPlain(Exception):
     """A value outside the plain shape: pydantic decides (and words the problem)."""
 
@@ -158,8 +166,8 @@ def plain_frontmatter(data: dict[str, Any]) -> Frontmatter | None:
             title=title,
             type=_one_of(data.get("type"), NOTE_TYPES),
             domain=_optional_text(data.get("domain")),
-            tags=[tag.lstrip("#") for tag in _texts(data.get("tags"))],
-            aliases=_texts(data.get("aliases")),
+            tags=[tag.lstrip("#") for tag in _texts(as_names(data.get("tags")))],
+            aliases=_texts(as_names(data.get("aliases"))),
             status=_one_of(data.get("status"), STATUSES),
             sources=[_source(item) for item in sources],
             related=_texts(data.get("related")),

@@ -52,8 +52,11 @@ class FrontmatterModel(BaseModel):
     formulas: dict[str, Any] = Field(default_factory=dict)
     demo: str | None = None
 
-    _listify = field_validator("tags", "aliases", "related", "impl", mode="before")(
+    _listify = field_validator("related", "impl", mode="before")(
         classmethod(lambda cls, v: plain.as_list(v))
+    )
+    _names = field_validator("tags", "aliases", mode="before")(
+        classmethod(lambda cls, v: plain.as_names(v))
     )
 
     @field_validator("sources", mode="before")

@@ -131,3 +131,27 @@ def test_importing_a_vault_leaves_its_templates_and_says_so(tmp_path: Path) -> N
 def test_obsidian_properties_are_not_misspelt_keys(key: str, flagged: bool) -> None:
     note = parse_note("n.md", f"---\ntitle: t\n{key}: 2024-05-01\n---\n# t\n")
     assert any(d.kind == "unknown-key" for d in note.diagnostics) == flagged
+
+
+@pytest.mark.parametrize(
+    ("yaml_value", "names"),
+    [
+        ("rl, ppo", ["rl", "ppo"]),
+        ("rl", ["rl"]),
+        ("'近端策略, PPO,'", ["近端策略", "PPO"]),
+        ("[rl, ppo]", ["rl", "ppo"]),
+        ("['a, b']", ["a, b"]),  # a list item is one name, commas and all
+    ],
+)
+def test_one_string_of_tags_or_aliases_names_several(yaml_value: str, names: list[str]) -> None:
+    """As Obsidian and the sites published from it read ``tags: rl, ppo`` (both readers of
+    the frontmatter: the plain one and the schema that words problems)."""
+    from rlref.vault.frontmatter_schema import FrontmatterModel
+
+    text = f"---\ntitle: t\ntags: {yaml_value}\naliases: {yaml_value}\n---\n# t\n"
+    note = parse_note("n.md", text)
+    assert note.frontmatter is not None
+    assert note.frontmatter.tags == [n.lstrip("#") for n in names]
+    assert note.frontmatter.aliases == names
+    model = FrontmatterModel.model_validate(note.raw_frontmatter)
+    assert model.tags == note.frontmatter.tags and model.aliases == names
