@@ -55,6 +55,12 @@ def test_the_clause_cue_looks_past_a_neighbour_that_is_a_gap() -> None:
     assert "c在" not in features([*context_tokens("在新"), "?", "境"], ["，"])  # a real "?"
 
 
+def test_latin_words_are_read_by_their_kind() -> None:
+    """A name in capitals, another word and a number are three tokens: "TRL 中是" (in TRL)
+    and "reward 与" read differently."""
+    assert context_tokens("TRL 中 reward 与 DeepSeek 的 3 个 Q") == [*"A中a与A的0个A"]
+
+
 def test_the_neighbours_decide_among_the_same_candidates() -> None:
     model = _model()
     between_names = features(context_tokens("TRPO"), context_tokens("SAC"))

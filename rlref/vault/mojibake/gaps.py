@@ -6,12 +6,13 @@ and a left-to-right context model see these choices poorly in technical notes (`
 GRPO``, ``在 $\\pi$ 中``, ``不需要``): what decides them is the token on each side, the pair
 around the gap, and a cue earlier in the clause (``在 … 中``). ``GapModel`` is a naive Bayes
 model of the characters a gap can hold, over such features of clean text, where an ASCII
-word is ``A``, inline math ``$`` and inline code a backtick (as ``context_tokens`` reads
-text), and the dictionary words on each side stand also as their part of speech (jieba's
-tags). It is counted from the vault's text (``Vocabulary.build``); the search adds to each
-candidate of a gap minus how much its neighbours lift it (``search._gap_costs``). Measured on
-kb's notes it moves little (about 3 % fewer errors): the vault is small, and what it says
-about 与/中/不 mostly agrees with the vault's trigrams, which the search already has.
+word is its kind (``A`` a name in capitals, ``a`` another word, ``0`` a number), inline math
+``$`` and inline code a backtick (as ``context_tokens`` reads text), and the dictionary
+words on each side stand also as their part of speech (jieba's tags). It is counted from the
+vault's text (``Vocabulary.build``); the search adds to each candidate of a gap minus how
+much its neighbours lift it (``search._gap_costs``). Measured on kb's notes it moves little
+(about 3 % fewer errors): the vault is small, and what it says about 与/中/不 mostly agrees
+with the vault's trigrams, which the search already has.
 """
 
 from __future__ import annotations

@@ -105,7 +105,8 @@ class General:
 
 def words(line: str) -> list[tuple[list[int], str]]:
     """A corpus line (``词/v  词/n``) as words of context tokens (full-width ASCII folded,
-    an ASCII word ``A``, as ``vocabulary.context_tokens`` reads text) with their tags."""
+    an ASCII word ``A``; ``vocabulary.context_tokens``'s other kinds of word, ``a`` and
+    ``0``, are not in this corpus and lift nothing) with their tags."""
     found = []
     for item in line.split():
         word, _, tag = item.rpartition("/")
