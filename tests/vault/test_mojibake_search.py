@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
-from rlref.vault.mojibake import search
+from rlref.vault.mojibake import damage, recover_text, search
 from rlref.vault.mojibake.search import TEMPERATURE, _decode, _Edge, _logadd
 
 State = tuple[str, str]
@@ -39,3 +40,12 @@ def test_a_slot_is_read_by_the_paths_that_agree_not_by_the_best_one(
     assert choices == [1, 0], marginals
     a, b = marginals[0]
     assert b < a and marginals[1][0] < marginals[1][1]
+
+
+def test_a_space_between_two_chinese_characters_was_a_no_break_space() -> None:
+    """占 is E5 8D A0: 8D is lost and A0 read as a space; Chinese puts no space between two
+    of its characters, so the space is A0 (占), not a real one after some other character."""
+    clean = "例如好样本只占一成"
+    damaged = damage(clean, random.Random(0), space_rate=1.0)
+    assert " " in damaged
+    assert recover_text(damaged)[0] == clean
