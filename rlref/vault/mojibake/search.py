@@ -31,9 +31,11 @@ from rlref.vault.mojibake.roundtrip import HIGH
 from rlref.vault.mojibake.vocabulary import Vocabulary, context_tokens
 
 UNCERTAIN_MARGIN = 2.5  # nats: a choice whose runner-up is closer than this is reported
-SPACE_COST = 1.5  # a real space after a gap, against an A0 that became a space
-# … when a CJK character follows (dev, wrong characters: 1.5 → 408, 3 → 404, 4.5 → 392,
-# 6 → 390, 8 → 389, 12 → 389)
+# A real space after a gap, against an A0 that became a space: before a Latin word, the
+# notes are about as likely to put one as not (dev, wrong characters: 0 → 383, 0.5 → 383,
+# 1 → 386, 1.5 → 389, 2 → 395); before a CJK character, almost never (1.5 → 408, 3 → 404,
+# 4.5 → 392, 6 → 390, 8 → 389, 12 → 389, with the other at 1.5).
+SPACE_COST = 0.5
 SPACE_BETWEEN_CJK = 8.0
 SHORTLIST = 8  # candidates per gap kept for the search
 BEAM = 4  # states kept per slot
