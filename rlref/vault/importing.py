@@ -231,7 +231,9 @@ def prepare_import(
     text, removals = _sanitised(text)
     for removal in removals:
         before, after = removal.before.replace("\n", " ")[:60], removal.after[:60]
-        changes.append(f"line {removal.line}: removed HTML that could run: {before!r} → {after!r}")
+        changes.append(
+            f"line {removal.line}: removed {removal.what} that could run: {before!r} → {after!r}"
+        )
     try:
         yaml_text, _, _ = split_frontmatter(text)
     except ValueError as exc:

@@ -9,6 +9,7 @@ Comments are kept: formula tags are comments.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,9 @@ ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start", "type"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+# What a browser drops from an address before reading its scheme (tabs, newlines, controls)
+_DROPPED_FROM_URLS = re.compile(r"[\x00-\x20\x7f]")
 RISKY = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
     "link", "meta", "form", "input", "button", "textarea", "select", "svg", "math",
@@ -41,6 +45,15 @@ RISKY = {
 _HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 VOID = {"br", "hr", "img", "source", "wbr", "col", "area"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>", re.DOTALL)
+
+
+def url_is_safe(url: str) -> bool:
+    """Whether an address from a note may be a link or an image source: a relative one, or
+    one of ``URL_SCHEMES`` (what nh3 keeps in raw HTML). ``url`` is as the browser will
+    decode it from an attribute: entities are read first (``jav&#x61;script:``)."""
+    address = _DROPPED_FROM_URLS.sub("", html.unescape(url))
+    scheme = _SCHEME.match(address)
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
 
 
 def clean_html(fragment: str) -> str:
@@ -95,6 +108,7 @@ class Removal:
     line: int
     before: str
     after: str
+    what: str = "HTML"  # or "a link address"
 
 
 def clean_inline(text: str, line: int = 0) -> tuple[str, list[Removal]]:
@@ -123,7 +137,7 @@ def sanitise_body(body: str, first_line: int = 1) -> tuple[str, list[Removal]]:
     body's first line in the file)."""
     from rlref.vault.markdown import parser  # markdown-it: only when a body has HTML
 
-    if "<" not in body:
+    if "<" not in body and "](" not in body and "]:" not in body:
         return body, []
     lines = body.split("\n")
     skip: set[int] = set()
@@ -153,4 +167,33 @@ def sanitise_body(body: str, first_line: int = 1) -> tuple[str, list[Removal]]:
         text, found = clean_inline(line[last:], first_line + number)
         removals += found
         lines[number] = "".join([*pieces, text])
+    for number, line in enumerate(lines):
+        if number not in skip and ("](" in line or "]:" in line):
+            lines[number] = _safe_destinations(line, first_line + number, removals)
     return "\n".join(lines), removals
+
+
+# A Markdown link or image destination (one level of parentheses inside), and a reference
+# definition's; code spans and math are passed over.
+_DESTINATION = re.compile(r"(?<=\]\()\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
+_DEFINITION = re.compile(r"^(?: {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
+_CODE_SPAN_OR_MATH = re.compile(r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|\$[^$\n]+\$")
+
+
+def _safe_destinations(line: str, number: int, removals: list[Removal]) -> str:
+    """``line`` with each Markdown link, image or reference address that could run script
+    (``url_is_safe``) emptied (``[text]()``: the text stays), each removal recorded."""
+
+    def empty(match: re.Match[str]) -> str:
+        address = match.group(1).strip("<>")
+        if url_is_safe(address):
+            return match.group(0)
+        removals.append(Removal(number, address, "", "a link address"))
+        return match.group(0).replace(match.group(1), "<>" if match.re is _DEFINITION else "")
+
+    line = _DEFINITION.sub(empty, line)
+    pieces, last = [], 0
+    for code in _CODE_SPAN_OR_MATH.finditer(line):
+        pieces += [_DESTINATION.sub(empty, line[last : code.start()]), code.group()]
+        last = code.end()
+    return "".join([*pieces, _DESTINATION.sub(empty, line[last:])])

@@ -100,7 +100,7 @@ def html_to_markdown(html: str) -> tuple[str, list[str]]:
         markdown = markdown.replace(_MATH_TOKEN.format(n), latex)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
     markdown, removals = sanitise_body(markdown)
-    report += [f"removed HTML that could run: {r.before[:60]!r}" for r in removals]
+    report += [f"removed {r.what} that could run: {r.before[:60]!r}" for r in removals]
     return markdown, report
 
 

@@ -14,6 +14,13 @@ from rlref.cli import app
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = "<script>window.__pwned=1</script>"
 HOSTILE = f"</title>{PAYLOAD}<img src=x onerror=alert(1)>"
+# Markdown links and images whose address runs script when followed (any case, an entity,
+# a tab, a reference definition), and one that must stay a link.
+HOSTILE_LINKS = (
+    "[点我](javascript:alert(5)) [大写](JaVaScRiPt:alert(6)) [实体](jav&#x61;script:alert(7))\n"
+    "[制表](java\tscript:alert(8)) ![图](javascript:alert(9)) [引用][r] [数据](data:text/html,x)\n"
+    "[好](https://example.org/ok)\n\n[r]: vbscript:alert(10)\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +39,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "---\n"
     )
     (vault / "_MOC.md").write_text(front + "# 目录\n\n## <b>节</b>\n\n- [[邻居]]\n", "utf-8")
-    (vault / "邻居.md").write_text("---\ntitle: 邻居\n---\n# 邻居\n\n回到 [[_MOC]]。\n", "utf-8")
+    (vault / "邻居.md").write_text(
+        "---\ntitle: 邻居\n---\n# 邻居\n\n回到 [[_MOC]]。\n\n" + HOSTILE_LINKS, "utf-8"
+    )
     out = root / "out"
     import os
 
@@ -56,6 +65,9 @@ def pages(site: Path) -> dict[str, str]:
     }
 
 
+UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
+
+
 class LiveMarkup(HTMLParser):
     """What a browser would run: script bodies, on* handlers, javascript: URLs."""
 
@@ -69,7 +81,8 @@ class LiveMarkup(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}={value}>")
-            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
+            address = "".join(c for c in value or "" if c > " " and c != "\x7f").lower()
+            if name in ("href", "src") and address.split(":", 1)[0] in UNSAFE_SCHEMES:
                 self.found.append(f"<{tag} {name}={value}>")
         if tag == "img" and ("src", "x") in attrs:
             self.found.append("<img src=x>")
@@ -98,6 +111,12 @@ class Text(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.chunks.append(data.strip())
+
+
+def test_a_safe_link_stays_a_link(site: Path) -> None:
+    neighbour = next(text for name, text in pages(site).items() if "邻居" in name)
+    assert 'href="https://example.org/ok"' in neighbour
+    assert "点我" in neighbour and "引用" in neighbour  # the unsafe links' text is kept
 
 
 def test_the_title_is_shown_as_text(site: Path) -> None:

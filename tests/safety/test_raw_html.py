@@ -65,3 +65,23 @@ def test_import_removes_what_runs_and_says_so(vault: Path, tmp_path: Path) -> No
     text = next(vault.rglob("网页.md")).read_text("utf-8")
     assert not [d for d in DANGEROUS if d in text], text
     assert "<details><summary>展开</summary>" in text and "`<b onclick=1>`" in text
+
+
+def test_import_empties_link_addresses_that_could_run_and_says_so(
+    vault: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "链接.md"
+    source.write_text(
+        "# 链接\n\n[点我](javascript:alert(5)) ![图](jav&#x61;script:alert(6)) [引用][r] "
+        "[好](https://example.org/a_(b)) `[代码](javascript:shown)`\n\n[r]: vbscript:alert(7)\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["import", str(source), "--section", "PPO", "--vault", str(vault), "--moc", MOC]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("removed a link address that could run") == 3
+    text = next(vault.rglob("链接.md")).read_text("utf-8")
+    assert "[点我]() ![图]() [引用][r]" in text and "[r]: <>" in text
+    assert "[好](https://example.org/a_(b))" in text and "`[代码](javascript:shown)`" in text
+    assert "alert" not in text
