@@ -93,7 +93,13 @@ def html_to_markdown(html: str) -> tuple[str, list[str]]:
             report.append(f"remote image kept as a link: {src}")
     callouts = _take_callouts(soup, markdownify)
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    markdown = markdownify(str(root), heading_style="ATX", bullets="-", code_language="")
+    markdown = markdownify(
+        str(root),
+        heading_style="ATX",
+        bullets="-",
+        code_language="",
+        code_language_callback=_code_language,
+    )
     for n, block in enumerate(callouts):
         markdown = markdown.replace(_MATH_TOKEN.format(f"C{n}"), block)
     for n, latex in enumerate(maths):
@@ -142,16 +148,33 @@ def _take_callouts(soup: Any, markdownify: Any) -> list[str]:
     return blocks
 
 
+def _code_language(pre: Any) -> str:
+    """A code block's language from its class (``language-python``, ``lang-py``,
+    ``highlight-source-rust``), as the fence's info string; "" when it names none."""
+    for tag in (pre, pre.find("code")):
+        classes = tag.get("class") or [] if tag is not None else []
+        for name in classes:
+            match = _LANGUAGE_CLASS.match(name)
+            if match:
+                return match.group(1)
+    return ""
+
+
+_LANGUAGE_CLASS = re.compile(r"^(?:language|lang|highlight-source)-([A-Za-z0-9_+#.-]+)$")
+
+
 def page_note(data: bytes, fallback_title: str) -> WebNote:
-    """One HTML page as a note: its title from ``<title>`` or its first heading."""
+    """One HTML page as a note: its title from its one ``<h1>`` (the article's own title;
+    ``<title>`` often adds the site's name), else from ``<title>``."""
     from bs4 import BeautifulSoup
 
     html = data.decode("utf-8", errors="replace")
     soup = BeautifulSoup(html, "html.parser")
-    heading = soup.find("h1")
-    title = (soup.title.get_text(strip=True) if soup.title else "") or (
-        heading.get_text(" ", strip=True) if heading else ""
-    )
+    headings = soup.find_all("h1")
+    heading = headings[0] if headings else None
+    named = heading.get_text(" ", strip=True) if heading is not None else ""
+    titled = soup.title.get_text(strip=True) if soup.title else ""
+    title = named if len(headings) == 1 and named else (titled or named)
     if heading is not None:
         heading.decompose()  # the note's own H1 is its title
     canonical = soup.find("link", rel="canonical")

@@ -89,7 +89,7 @@ def test_a_feed_of_five_posts_becomes_five_notes_with_their_latex(
     assert errors == []
 
 
-PAGE = """<!doctype html><html><head><title>一篇网页</title>
+PAGE = """<!doctype html><html><head><title>一篇网页 | 某人的博客</title>
 <link rel="canonical" href="https://example.org/page"></head><body>
 <nav><a href="/">首页</a></nav>
 <article><h1>一篇网页</h1>
@@ -119,7 +119,7 @@ def test_an_html_page_becomes_a_note(vault: Path, tmp_path: Path) -> None:
         (r"\mathbb{E}[X] = \sum_x x\, p(x)", True), ("x_t", False), (r"\beta", False)]
     assert "> [!warning] 注意\n> 别忘了 KL。" in text
     assert "| 算法 | 损失 |" in text and "**重点**" in text and "`code_span`" in text
-    assert "loss = -(ratio * adv).mean()" in text and "- 一\n- 二" in text
+    assert "```python\nloss = -(ratio * adv).mean()" in text and "- 一\n- 二" in text
     assert "![图](https://cdn.example.org/fig.png)" in text
     for gone in ("首页", "页脚", "<svg", "circle", "onerror", "fa-link"):
         assert gone not in text, gone
