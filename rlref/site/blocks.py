@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from markdown_it.token import Token
 
 from rlref.site.callouts import Callout, parse_callout
+from rlref.vault.code_spans import protected_spans
 from rlref.vault.markdown import parser
 from rlref.vault.parse import FORMULA_TAG
 from rlref.vault.sanitize import clean_html, clean_inline
@@ -303,8 +304,7 @@ def _rewrite_line(
     return (text if content.strip() else text.rstrip()), comment
 
 
-# An inline code span (its backtick run closed by one of the same length) or a comment mark.
-_CODE_OR_COMMENT_MARK = re.compile(r"(`+)[^\n]*?(?<!`)\1(?!`)|%%")
+_COMMENT_MARK = re.compile("%%")
 
 
 def hide_comments(content: str, inside: bool) -> tuple[str, bool]:
@@ -315,13 +315,13 @@ def hide_comments(content: str, inside: bool) -> tuple[str, bool]:
         return ("" if inside else content), inside
     kept: list[str] = []
     start = 0
-    for match in _CODE_OR_COMMENT_MARK.finditer(content):
-        if match.group() != "%%":
+    for mark_start, mark_end in protected_spans(content, _COMMENT_MARK):
+        if content[mark_start] == "`":
             continue  # a code span, skipped whole
         if not inside:
-            kept.append(content[start : match.start()])
+            kept.append(content[start:mark_start])
         inside = not inside
-        start = match.end()
+        start = mark_end
     if not inside:
         kept.append(content[start:])
     return "".join(kept), inside

@@ -23,6 +23,7 @@ from rlref.site.layout import (
     note_doc,
     relative_url,
 )
+from rlref.vault.code_spans import inside, protected_spans
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import BLOCK_ID, INLINE_TAG, split_wikilink
 from rlref.vault.sanitize import clean_inline
@@ -30,7 +31,8 @@ from rlref.vault.sanitize import clean_inline
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
 _WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
 # Spans where ``[[…]]`` and ``#tag`` are text, as the vault parser treats them.
-_PROTECTED = re.compile(r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)")
+# (with the code spans: ``protected_spans``)
+_MATH_OR_TARGET = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)")
 _SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 LINK_KINDS = {"unresolved-link", "missing-embed", "ambiguous-link", "escaping-link"}
 
@@ -75,12 +77,12 @@ class InlineRewriter:
         if "[[" not in content and "#" not in content and "^" not in content:
             return content
         line = self.note.body_line + index
-        protected = [m.span() for m in _PROTECTED.finditer(content)]
+        protected = protected_spans(content, _MATH_OR_TARGET)
         pieces: list[str] = []
         last = 0
         for match in _scan(content):
             start = match.start()
-            if any(a <= start < b for a, b in protected):
+            if inside(protected, start):
                 continue
             text = match.group()
             if text.startswith(("[[", "![[")):
@@ -99,10 +101,10 @@ class InlineRewriter:
     def _sanitised(content: str) -> str:
         """The note's inline HTML with what could run removed; code and math untouched."""
         pieces, last = [], 0
-        for match in _PROTECTED.finditer(content):
-            pieces.append(clean_inline(content[last : match.start()])[0])
-            pieces.append(match.group())
-            last = match.end()
+        for start, end in protected_spans(content, _MATH_OR_TARGET):
+            pieces.append(clean_inline(content[last:start])[0])
+            pieces.append(content[start:end])
+            last = end
         pieces.append(clean_inline(content[last:])[0])
         return "".join(pieces)
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import nh3
 
+from rlref.vault.code_spans import protected_spans
+
 TAGS = set(nh3.ALLOWED_TAGS) | {
     "details", "summary", "span", "div", "kbd", "mark", "sup", "sub", "u", "s", "br", "hr",
     "img", "figure", "figcaption", "center", "font", "small", "big", "section", "video",
@@ -124,9 +126,10 @@ def clean_inline(text: str, line: int = 0) -> tuple[str, list[Removal]]:
     return _TAG.sub(one, text), removals
 
 
-# Code spans, math, link destinations (``](<a b.png>)``) and autolinks are not HTML.
-_CODE_OR_MATH = re.compile(
-    r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)|<[A-Za-z][\w+.-]*:[^<>\s]*>"
+# Code spans (``protected_spans``), math, link destinations (``](<a b.png>)``) and autolinks
+# are not HTML.
+_MATH_OR_LINK = re.compile(
+    r"\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)|<[A-Za-z][\w+.-]*:[^<>\s]*>"
 )
 _VERBATIM_BLOCKS = {"fence", "code_block", "math_block", "math_block_label"}
 
@@ -159,11 +162,11 @@ def sanitise_body(body: str, first_line: int = 1) -> tuple[str, list[Removal]]:
         if number in skip or "<" not in line:
             continue
         pieces, last = [], 0
-        for match in _CODE_OR_MATH.finditer(line):
-            text, found = clean_inline(line[last : match.start()], first_line + number)
-            pieces += [text, match.group()]
+        for start, end in protected_spans(line, _MATH_OR_LINK):
+            text, found = clean_inline(line[last:start], first_line + number)
+            pieces += [text, line[start:end]]
             removals += found
-            last = match.end()
+            last = end
         text, found = clean_inline(line[last:], first_line + number)
         removals += found
         lines[number] = "".join([*pieces, text])
@@ -177,7 +180,7 @@ def sanitise_body(body: str, first_line: int = 1) -> tuple[str, list[Removal]]:
 # definition's; code spans and math are passed over.
 _DESTINATION = re.compile(r"(?<=\]\()\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
 _DEFINITION = re.compile(r"^(?: {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
-_CODE_SPAN_OR_MATH = re.compile(r"(`+).+?(?<!`)\1(?!`)|\$\$.+?\$\$|\$[^$\n]+\$")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$")
 
 
 def _safe_destinations(line: str, number: int, removals: list[Removal]) -> str:
@@ -193,7 +196,7 @@ def _safe_destinations(line: str, number: int, removals: list[Removal]) -> str:
 
     line = _DEFINITION.sub(empty, line)
     pieces, last = [], 0
-    for code in _CODE_SPAN_OR_MATH.finditer(line):
-        pieces += [_DESTINATION.sub(empty, line[last : code.start()]), code.group()]
-        last = code.end()
+    for start, end in protected_spans(line, _MATH):
+        pieces += [_DESTINATION.sub(empty, line[last:start]), line[start:end]]
+        last = end
     return "".join([*pieces, _DESTINATION.sub(empty, line[last:])])

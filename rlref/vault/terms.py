@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rlref.diagnostics import Diagnostic, diagnose
+from rlref.vault.code_spans import code_spans
 from rlref.vault.model import Note
 
 GLOSSARY_TAG = "glossary"
@@ -157,8 +158,7 @@ def _blank_match(match: re.Match[str]) -> str:
 
 
 _NOT_PROSE = [
-    re.compile(r"<!--[\s\S]*?-->"),  # HTML comments (formula tags)
-    re.compile(r"(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)"),  # inline code
+    re.compile(r"<!--[\s\S]*?-->"),  # HTML comments (formula tags); then inline code
     re.compile(r"(?<!\\)\$\$[\s\S]*?(?<!\\)\$\$"),  # display math
     re.compile(r"(?<![\\$])\$(?!\$)[^\n$]*?(?<![\\$])\$"),  # inline math
     re.compile(r"!\[\[[^\]\n]*\]\]"),  # embeds
@@ -181,7 +181,13 @@ def _mask_wikilink(match: re.Match[str]) -> str:
 def prose(body: str) -> str:
     """``body`` with everything that is not prose blanked in place (same length)."""
     text = _mask_fences(body)
-    for pattern in _NOT_PROSE:
+    text = _NOT_PROSE[0].sub(_blank_match, text)  # HTML comments first: formula tags
+    pieces, last = [], 0
+    for start, end in code_spans(text):  # inline code, found in linear time
+        pieces += [text[last:start], _blank(text[start:end])]
+        last = end
+    text = "".join([*pieces, text[last:]])
+    for pattern in _NOT_PROSE[1:]:
         text = pattern.sub(_blank_match, text)
     return _WIKILINK.sub(_mask_wikilink, text)
 
