@@ -77,6 +77,21 @@ class Frontmatter:
     model_extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _yaml_hint(problem: str, yaml_text: str, index: int) -> str:
+    """What to do about the two YAML mistakes notes make most: a value holding ``: `` (a
+    title such as ``GRPO: 深度理解``) and a template placeholder (``{{date}}``)."""
+    lines = yaml_text.split("\n")
+    line = lines[index] if 0 <= index < len(lines) else ""
+    key, colon, value = line.partition(":")
+    value = value.strip()
+    if "mapping values are not allowed" in problem and colon and ": " in value:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'; a value holding ": " must be quoted: {key.strip()}: "{quoted}"'
+    if "unhashable key" in problem and "{{" in line:
+        return "; {{…}} is a template placeholder, not YAML: fill it in or quote it"
+    return ""
+
+
 def as_list(value: Any) -> Any:
     """Obsidian accepts ``tags: rl`` as well as ``tags: [rl]``."""
     if value is None:
@@ -305,6 +320,7 @@ def read_frontmatter(path: str, text: str) -> FrontmatterResult:
         if context and opened is not None and opened.line + 2 != line:
             # "while parsing a flow sequence" started lines earlier: name where, too
             problem += f" ({context} that starts at line {opened.line + 2})"
+        problem += _yaml_hint(problem, yaml_text, line - 2)
         diagnostics.append(Diagnostic(path, line, "error", f"YAML syntax: {problem}"))
         return FrontmatterResult({}, None, body, body_line, {}, diagnostics)
     except RecursionError:

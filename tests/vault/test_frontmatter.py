@@ -79,3 +79,16 @@ def test_scalar_tags_and_aliases_become_lists() -> None:
     model = read_frontmatter("n.md", "---\ntitle: 1\ntags: rl\naliases: PPO\n---\n").model
     assert model is not None
     assert (model.title, model.tags, model.aliases) == ("1", ["rl"], ["PPO"])
+
+
+def test_a_yaml_mistake_notes_make_often_says_what_to_do() -> None:
+    from rlref.vault.parse import parse_note
+
+    colon = parse_note("n.md", "---\ntitle: GRPO: 深度理解\n---\n# t\n").diagnostics
+    assert [(d.line, d.severity) for d in colon] == [(2, "error")]
+    assert 'must be quoted: title: "GRPO: 深度理解"' in colon[0].message
+    placeholder = parse_note("n.md", "---\ntitle: t\ncreated: {{date}}\n---\n# t\n").diagnostics
+    assert [d.line for d in placeholder] == [3]
+    assert "template placeholder" in placeholder[0].message
+    other = parse_note("n.md", "---\ntitle: [a\n---\n# t\n").diagnostics
+    assert "quoted" not in other[0].message and "placeholder" not in other[0].message
