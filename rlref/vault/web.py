@@ -72,8 +72,9 @@ class WebNote:
         return "---\n" + "\n".join(lines) + "\n---\n# " + self.title + "\n\n" + self.body
 
 
-def html_to_markdown(html: str) -> tuple[str, list[str]]:
-    """Markdown for an HTML fragment or page, and what the conversion reports."""
+def html_to_markdown(html: str, base: str | None = None) -> tuple[str, list[str]]:
+    """Markdown for an HTML fragment or page, and what the conversion reports; ``base`` (the
+    post's or page's own address) turns its relative links and images into whole ones."""
     from bs4 import BeautifulSoup
     from markdownify import markdownify
 
@@ -87,6 +88,8 @@ def html_to_markdown(html: str) -> tuple[str, list[str]]:
         tag.decompose()
     for tag in soup.find_all(class_=_ICON):
         tag.decompose()
+    if base is not None and _WEB_ADDRESS.match(base):
+        _resolve_relative(soup, base)
     for image in soup.find_all("img"):
         src = str(image.get("src") or "")
         if "://" in src:
@@ -108,6 +111,22 @@ def html_to_markdown(html: str) -> tuple[str, list[str]]:
     markdown, removals = sanitise_body(markdown)
     report += [f"removed {r.what} that could run: {r.before[:60]!r}" for r in removals]
     return markdown, report
+
+
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+
+
+def _resolve_relative(soup: Any, base: str) -> None:
+    """``/images/a.png`` and ``../ppo/`` as their site wrote them mean addresses on that
+    site: in a note they would point into the vault instead."""
+    from urllib.parse import urljoin
+
+    for tag, attribute in (("img", "src"), ("a", "href")):
+        for element in soup.find_all(tag):
+            value = element.get(attribute)
+            if isinstance(value, str) and value and not value.startswith("#"):
+                if ":" not in value.split("/", 1)[0]:  # no scheme: relative to the post
+                    element[attribute] = urljoin(base, value)
 
 
 def _take_math(soup: Any, maths: list[str]) -> None:
@@ -178,9 +197,20 @@ def page_note(data: bytes, fallback_title: str) -> WebNote:
     if heading is not None:
         heading.decompose()  # the note's own H1 is its title
     canonical = soup.find("link", rel="canonical")
-    body, report = html_to_markdown(str(soup))
     url = str(canonical.get("href")) if canonical is not None else None
+    body, report = html_to_markdown(str(soup), base=url)
     return WebNote(title or fallback_title, body, url=url, report=report)
+
+
+def _plain_title(entry: Any) -> str:
+    """An item's title as text: a title of type ``html`` (``GRPO &lt;笔记&gt;``) is read
+    as the reader of the feed sees it (``GRPO <笔记>``)."""
+    title = entry.get("title") or ""
+    if "html" in str(entry.get("title_detail", {}).get("type", "")):
+        from bs4 import BeautifulSoup
+
+        title = BeautifulSoup(title, "html.parser").get_text()
+    return " ".join(title.split())
 
 
 def feed_notes(data: bytes) -> list[WebNote]:
@@ -192,11 +222,11 @@ def feed_notes(data: bytes) -> list[WebNote]:
     for n, entry in enumerate(parsed.entries, start=1):
         content = entry.get("content") or []
         html = content[0].get("value", "") if content else entry.get("summary", "")
-        body, report = html_to_markdown(html)
+        body, report = html_to_markdown(html, base=entry.get("link"))
         when = entry.get("published_parsed") or entry.get("updated_parsed")
         date = datetime(*when[:6], tzinfo=UTC).date().isoformat() if when else None
         tags = [t.get("term") for t in entry.get("tags", []) if t.get("term")]
-        title = (entry.get("title") or f"{parsed.feed.get('title', 'feed')} {n}").strip()
+        title = _plain_title(entry) or f"{parsed.feed.get('title', 'feed')} {n}"
         notes.append(WebNote(title, body, date, entry.get("link"), entry.get("author"),
                              tags, report))
     return notes

@@ -89,6 +89,35 @@ def test_a_feed_of_five_posts_becomes_five_notes_with_their_latex(
     assert errors == []
 
 
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>某人的博客</title>
+<entry><title type="html">GRPO &amp;lt;笔记&amp;gt;</title>
+<link href="https://blog.example.org/posts/grpo/"/><id>tag:blog,2024:grpo</id>
+<updated>2024-05-01T10:00:00Z</updated>
+<content type="html">&lt;p&gt;见图：&lt;img src="/images/curve.png" alt="曲线"&gt; 与
+&lt;a href="../ppo/"&gt;PPO 一文&lt;/a&gt;，&lt;a href="#fn1"&gt;注&lt;/a&gt;。&lt;/p&gt;</content>
+</entry></feed>"""
+
+
+def test_a_post_s_relative_addresses_point_at_its_site_and_its_title_is_text(
+    vault: Path, tmp_path: Path
+) -> None:
+    """``/images/a.png`` in a post means the blog's picture, not a file of the vault; a
+    title of type html is read as its reader sees it."""
+    source = tmp_path / "atom.xml"
+    source.write_text(ATOM, "utf-8")
+    result = run_import(vault, str(source), "--section", "PPO", "--path", "AI/RL/帖子")
+    assert result.exit_code == 0, result.output
+    assert "remote image kept as a link: https://blog.example.org/images/curve.png" in (
+        result.output
+    )
+    note = build_index(load_vault(vault)).notes["AI/RL/帖子"]
+    assert note.title == "GRPO <笔记>"
+    text = (vault / "AI/RL/帖子.md").read_text("utf-8")
+    assert "![曲线](https://blog.example.org/images/curve.png)" in text
+    assert "[PPO 一文](https://blog.example.org/posts/ppo/)" in text and "[注](#fn1)" in text
+
+
 PAGE = """<!doctype html><html><head><title>一篇网页 | 某人的博客</title>
 <link rel="canonical" href="https://example.org/page"></head><body>
 <nav><a href="/">首页</a></nav>
