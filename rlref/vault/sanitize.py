@@ -192,7 +192,12 @@ def _safe_destinations(line: str, number: int, removals: list[Removal]) -> str:
         if url_is_safe(address):
             return match.group(0)
         removals.append(Removal(number, address, "", "a link address"))
-        return match.group(0).replace(match.group(1), "<>" if match.re is _DEFINITION else "")
+        # by position: a reference's label may spell the same address
+        start, end = match.span(1)
+        line = match.string
+        return line[match.start() : start] + ("<>" if match.re is _DEFINITION else "") + (
+            line[end : match.end()]
+        )
 
     line = _DEFINITION.sub(empty, line)
     pieces, last = [], 0

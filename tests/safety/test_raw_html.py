@@ -73,15 +73,17 @@ def test_import_empties_link_addresses_that_could_run_and_says_so(
     source = tmp_path / "链接.md"
     source.write_text(
         "# 链接\n\n[点我](javascript:alert(5)) ![图](jav&#x61;script:alert(6)) [引用][r] "
-        "[好](https://example.org/a_(b)) `[代码](javascript:shown)`\n\n[r]: vbscript:alert(7)\n",
+        "[好](https://example.org/a_(b)) `[代码](javascript:shown)`\n\n[r]: vbscript:alert(7)\n"
+        "[vbscript:alert(8)]: vbscript:alert(8)\n",  # a label spelling its own address
         "utf-8",
     )
     result = CliRunner().invoke(
         app, ["import", str(source), "--section", "PPO", "--vault", str(vault), "--moc", MOC]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.count("removed a link address that could run") == 3
+    assert result.output.count("removed a link address that could run") == 4
     text = next(vault.rglob("链接.md")).read_text("utf-8")
     assert "[点我]() ![图]() [引用][r]" in text and "[r]: <>" in text
     assert "[好](https://example.org/a_(b))" in text and "`[代码](javascript:shown)`" in text
-    assert "alert" not in text
+    assert "[vbscript:alert(8)]: <>" in text
+    assert "alert(5)" not in text and "alert(6)" not in text and "alert(7)" not in text
