@@ -23,7 +23,7 @@ from rlref.site.layout import (
     note_doc,
     relative_url,
 )
-from rlref.vault.code_spans import inside, protected_spans
+from rlref.vault.code_spans import LINE_MATH, LINK_ADDRESS, inside, protected_spans
 from rlref.vault.model import Note, WikiLink
 from rlref.vault.parse import BLOCK_ID, INLINE_TAG, split_wikilink
 from rlref.vault.sanitize import clean_inline
@@ -32,7 +32,7 @@ IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".
 _WIKILINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
 # Spans where ``[[…]]`` and ``#tag`` are text, as the vault parser treats them.
 # (with the code spans: ``protected_spans``)
-_MATH_OR_TARGET = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)")
+_MATH_OR_TARGET = re.compile(f"{LINE_MATH}|{LINK_ADDRESS}")
 _SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 LINK_KINDS = {"unresolved-link", "missing-embed", "ambiguous-link", "escaping-link"}
 

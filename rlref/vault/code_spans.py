@@ -12,6 +12,10 @@ import re
 from bisect import bisect_left, bisect_right
 
 _RUN = re.compile(r"`+")
+# What else a line's rewriters pass over, as the site's Markdown reads a line: math
+# (arithmatex: $$…$$, $…$) and a link's address (``](…)``). Patterns for ``protected_spans``.
+LINE_MATH = r"\$\$.+?\$\$|\$[^$\n]+\$"
+LINK_ADDRESS = r"\]\([^)\n]*\)"
 
 
 def _closers(text: str, prefix_openers: bool) -> tuple[list[tuple[int, int]], list[int]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from rlref.vault.code_spans import protected_spans
+from rlref.vault.code_spans import LINE_MATH, LINK_ADDRESS, protected_spans
 
 TAGS = set(nh3.ALLOWED_TAGS) | {
     "details", "summary", "span", "div", "kbd", "mark", "sup", "sub", "u", "s", "br", "hr",
@@ -128,9 +128,7 @@ def clean_inline(text: str, line: int = 0) -> tuple[str, list[Removal]]:
 
 # Code spans (``protected_spans``), math, link destinations (``](<a b.png>)``) and autolinks
 # are not HTML.
-_MATH_OR_LINK = re.compile(
-    r"\$\$.+?\$\$|\$[^$\n]+\$|\]\([^)\n]*\)|<[A-Za-z][\w+.-]*:[^<>\s]*>"
-)
+_MATH_OR_LINK = re.compile(f"{LINE_MATH}|{LINK_ADDRESS}|" + r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
 _VERBATIM_BLOCKS = {"fence", "code_block", "math_block", "math_block_label"}
 
 
@@ -180,7 +178,7 @@ def sanitise_body(body: str, first_line: int = 1) -> tuple[str, list[Removal]]:
 # definition's; code spans and math are passed over.
 _DESTINATION = re.compile(r"(?<=\]\()\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
 _DEFINITION = re.compile(r"^(?: {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$")
+_MATH = re.compile(LINE_MATH)
 
 
 def _safe_destinations(line: str, number: int, removals: list[Removal]) -> str:

@@ -157,8 +157,8 @@ def _blank_match(match: re.Match[str]) -> str:
     return _blank(match.group(0))
 
 
-_NOT_PROSE = [
-    re.compile(r"<!--[\s\S]*?-->"),  # HTML comments (formula tags); then inline code
+_HTML_COMMENT = re.compile(r"<!--[\s\S]*?-->")  # formula tags; blanked before inline code
+_NOT_PROSE = [  # blanked after inline code
     re.compile(r"(?<!\\)\$\$[\s\S]*?(?<!\\)\$\$"),  # display math
     re.compile(r"(?<![\\$])\$(?!\$)[^\n$]*?(?<![\\$])\$"),  # inline math
     re.compile(r"!\[\[[^\]\n]*\]\]"),  # embeds
@@ -181,13 +181,13 @@ def _mask_wikilink(match: re.Match[str]) -> str:
 def prose(body: str) -> str:
     """``body`` with everything that is not prose blanked in place (same length)."""
     text = _mask_fences(body)
-    text = _NOT_PROSE[0].sub(_blank_match, text)  # HTML comments first: formula tags
+    text = _HTML_COMMENT.sub(_blank_match, text)
     pieces, last = [], 0
     for start, end in code_spans(text):  # inline code, found in linear time
         pieces += [text[last:start], _blank(text[start:end])]
         last = end
     text = "".join([*pieces, text[last:]])
-    for pattern in _NOT_PROSE[1:]:
+    for pattern in _NOT_PROSE:
         text = pattern.sub(_blank_match, text)
     return _WIKILINK.sub(_mask_wikilink, text)
 
