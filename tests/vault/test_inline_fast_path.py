@@ -14,27 +14,15 @@ from markdown_it.rules_core import inline, text_join
 
 from rlref.vault import markdown
 from rlref.vault.markdown import build_parser, parser, simple_inline_children
-from rlref.vault.parse import parse_note
 
-
-def _items(text: str) -> tuple:
-    note = parse_note("n.md", text)
-    return (
-        note.links,
-        note.math,
-        note.markdown_links,
-        note.tags,
-        note.headings,
-        note.formulas,
-        [str(d) for d in note.diagnostics],
-    )
+from .note_items import items
 
 
 def _both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
-    fast = _items(text)
+    fast = items(text)
     with monkeypatch.context() as patch:
         patch.setattr(markdown, "simple_inline_items", lambda content: None)
-        full = _items(text)
+        full = items(text)
     return fast, full
 
 
@@ -83,7 +71,7 @@ PIECES = st.sampled_from(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(PIECES, max_size=14))
-def test_both_paths_read_the_same_items(monkeypatch, pieces: list[str]) -> None:
+def test_both_paths_read_the_sameitems(monkeypatch, pieces: list[str]) -> None:
     text = "---\ntitle: t\n---\n" + "".join(pieces) + "\n\n- " + "".join(reversed(pieces)) + "\n"
     fast, full = _both_ways(text, monkeypatch)
     assert fast == full

@@ -17,8 +17,9 @@ from markdown_it.rules_block import StateBlock
 
 from rlref.vault import parse as parse_module
 from rlref.vault.markdown import build_parser, parser
-from rlref.vault.parse import parse_note
 from rlref.vault.plain_paragraphs import plain_paragraphs
+
+from .note_items import items
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +33,6 @@ def reference() -> MarkdownIt:
 def _tokens(md: MarkdownIt, body: str) -> list[dict]:
     return [token.as_dict() for token in md.parse(body)]
 
-
-def _items(text: str) -> tuple:
-    note = parse_note("n.md", text)
-    return (
-        note.links,
-        note.math,
-        note.markdown_links,
-        note.tags,
-        note.block_ids,
-        note.headings,
-        note.formulas,
-        [str(d) for d in note.diagnostics],
-    )
 
 
 # How a line may start: each block construct's opening (and near misses), indentation, and
@@ -205,14 +193,14 @@ def test_the_token_stream_is_markdown_its(reference: MarkdownIt, body: str) -> N
 
 @EXAMPLES
 @given(BODIES, st.booleans())
-def test_the_vault_reads_the_same_items(
+def test_the_vault_reads_the_sameitems(
     reference: MarkdownIt, monkeypatch: pytest.MonkeyPatch, body: str, frontmatter: bool
 ) -> None:
     text = ("---\ntitle: t\n---\n" if frontmatter else "") + body + "\n"
-    fast = _items(text)
+    fast = items(text)
     with monkeypatch.context() as patch:
         patch.setattr(parse_module, "parser", lambda: reference)
-        slow = _items(text)
+        slow = items(text)
     assert fast == slow
 
 
@@ -255,16 +243,16 @@ def test_every_line_next_to_a_plain_line(reference: MarkdownIt) -> None:
     assert wrong == []
 
 
-def test_every_line_next_to_a_plain_line_reads_the_same_items(
+def test_every_line_next_to_a_plain_line_reads_the_sameitems(
     reference: MarkdownIt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The items of the sweep, read without tokens for plain paragraphs and read from
     markdown-it's own tokens."""
     bodies = _sweep()
-    fast = [_items(body) for body in bodies]
+    fast = [items(body) for body in bodies]
     with monkeypatch.context() as patch:
         patch.setattr(parse_module, "parser", lambda: reference)
-        slow = [_items(body) for body in bodies]
+        slow = [items(body) for body in bodies]
     wrong = [body for body, a, b in zip(bodies, fast, slow, strict=True) if a != b]
     assert wrong == []
 
